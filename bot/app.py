@@ -1,0 +1,95 @@
+"""Builds the python-telegram-bot Application: the same object in production,
+in the playground and in the end-to-end tests."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults
+
+from bot.commands import register_commands
+from bot.config import Settings
+from bot.context import HamrohContext
+from bot.handlers import register_handlers
+from bot.i18n import Catalogs
+from bot.persistence import SqlitePersistence
+from bot.processor import PerChatUpdateProcessor
+from bot.services import SERVICES_KEY, Services
+from bot.storage import Database
+
+log = logging.getLogger(__name__)
+
+HamrohApplication = Application[Any, HamrohContext, dict[str, Any], dict[str, Any],
+                                dict[str, Any], Any]
+
+# One slow database call or a user on a bad network must not stall everyone else;
+# Telegram's ~30 messages/s outgoing limit is far below what this allows.
+CONCURRENT_UPDATES = 16
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+]
+
+
+def build_services(settings: Settings) -> Services:
+    return Services(
+        settings=settings,
+        db=Database(settings.database_path),
+        catalogs=Catalogs.load(),
+    )
+
+
+def build_application(settings: Settings, services: Services | None = None) -> HamrohApplication:
+    if not settings.bot_token:
+        raise ValueError("build_application needs a bot token (the playground supplies one)")
+    services = services or build_services(settings)
+    processor = PerChatUpdateProcessor(CONCURRENT_UPDATES)
+    builder = (
+        Application.builder()
+        .token(settings.bot_token)
+        .context_types(ContextTypes(context=HamrohContext))
+        .defaults(Defaults(parse_mode=ParseMode.HTML,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .persistence(SqlitePersistence(services.db))
+        .concurrent_updates(processor)
+        .connection_pool_size(CONCURRENT_UPDATES + 4)
+        .pool_timeout(10.0)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if settings.telegram_base_url:
+        builder = builder.base_url(settings.telegram_base_url)
+    if settings.telegram_base_file_url:
+        builder = builder.base_file_url(settings.telegram_base_file_url)
+    app: HamrohApplication = builder.build()
+    app.bot_data[SERVICES_KEY] = services
+    processor.after_update = app.update_persistence
+    register_handlers(app)
+    return app
+
+
+async def _post_init(app: HamrohApplication) -> None:
+    services: Services = app.bot_data[SERVICES_KEY]
+    await services.db.connect()
+    await register_commands(app.bot, services.catalogs)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(_prune_processed_updates, interval=timedelta(hours=6),
+                                    first=timedelta(minutes=1), name="prune-processed")
+    log.info("bot started as @%s", app.bot.username)
+
+
+async def _post_shutdown(app: HamrohApplication) -> None:
+    services: Services = app.bot_data[SERVICES_KEY]
+    await services.db.close()
+    log.info("bot stopped")
+
+
+async def _prune_processed_updates(context: HamrohContext) -> None:
+    await context.services.db.state.prune_processed()

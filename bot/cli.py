@@ -1,0 +1,77 @@
+"""Command line: ``python -m bot [run|playground|db|ask|kb|reports]``.
+
+Sub-commands import their modules lazily so ``--help`` and small tools start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description=(
+            "Hamroh Telegram bot. With no sub-command it runs the bot, "
+            "or the local playground when BOT_TOKEN is not set."
+        ),
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("run", help="run the bot (the playground when BOT_TOKEN is not set)")
+    sub.add_parser("playground", help="chat with the bot in this terminal, no Telegram needed")
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
+    db_sub.add_parser("migrate", help="apply pending schema migrations")
+
+    ask = sub.add_parser("ask", help="answer questions from the knowledge base")
+    ask.add_argument("--lang", choices=["auto", "tg", "ru", "en"], default="auto")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.add_argument("question", nargs="*", help="the question; read from stdin when absent")
+
+    kb = sub.add_parser("kb", help="knowledge base tools")
+    kb_sub = kb.add_subparsers(dest="kb_command", metavar="KB_COMMAND", required=True)
+    kb_sub.add_parser("check", help="validate the knowledge base; non-zero exit on errors")
+
+    reports = sub.add_parser("reports", help="incident report tools (developers only)")
+    rep_sub = reports.add_subparsers(dest="reports_command", metavar="REPORTS_COMMAND",
+                                     required=True)
+    rep_sub.add_parser("list", help="list stored reports, decrypted, on this machine")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "run"
+    if command == "run":
+        from bot.runner import run
+
+        return run()
+    if command == "playground":
+        from bot.playground import run_playground
+
+        return run_playground()
+    if command == "db":
+        from bot.runner import migrate
+
+        return migrate()
+    if command == "ask":
+        from bot.search.cli import run_ask
+
+        return run_ask(args)
+    if command == "kb":
+        from bot.kb.cli import run_kb_check
+
+        return run_kb_check(args)
+    if command == "reports":
+        from bot.reports.cli import run_reports_list
+
+        return run_reports_list(args)
+    raise AssertionError(command)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Wires every handler into the Application, in priority order."""
+
+from __future__ import annotations
+
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.handlers import errors, fallback, start, tracking
+
+PRIVATE = filters.ChatType.PRIVATE
+
+# Group -1 runs before all features; features use group 0; fallbacks run last.
+TRACKING_GROUP = -1
+FEATURE_GROUP = 0
+
+
+def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(TypeHandler(object, tracking.track_update), group=TRACKING_GROUP)
+
+    app.add_handler(CommandHandler("start", start.start, filters=PRIVATE))
+    app.add_handler(CommandHandler("menu", start.menu_command, filters=PRIVATE))
+    app.add_handler(CommandHandler("help", start.help_command, filters=PRIVATE))
+    app.add_handler(CommandHandler("language", start.language_command, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(start.language_chosen, pattern=r"^lang:"))
+
+    register_feature_handlers(app)
+
+    app.add_handler(CallbackQueryHandler(start.menu_button, pattern=r"^menu:"))
+    app.add_handler(CallbackQueryHandler(start.stale_button))
+    app.add_handler(
+        MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE, fallback.edited_message)
+    )
+    app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, fallback.unknown_command))
+    app.add_handler(
+        MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & ~filters.TEXT,
+                       fallback.unsupported_message)
+    )
+    app.add_error_handler(errors.on_error)  # type: ignore[arg-type]
+
+
+def register_feature_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    """Knowledge base, questions and reports; each feature adds its own handlers here."""
+    return None

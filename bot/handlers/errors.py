@@ -1,0 +1,44 @@
+"""The last resort: log what failed (never message text or user ids) and apologise."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.context import HamrohContext
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: HamrohContext) -> None:
+    error = context.error
+    if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_user:
+        # The user blocked the bot: remember it, nothing to tell them.
+        await context.services.db.users.set_blocked(update.effective_user.id, True)
+        log.info("a user has blocked the bot")
+        return
+    if isinstance(error, (NetworkError, TimedOut, RetryAfter)) and not isinstance(update, Update):
+        log.warning("network problem while polling: %s", type(error).__name__)
+        return
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error(
+        "error while handling update %s: %s",
+        update_id,
+        type(error).__name__,
+        exc_info=(type(error), error, error.__traceback__) if error else None,
+    )
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.effective_chat.type != ChatType.PRIVATE:
+        return
+    try:
+        await context.bot.send_message(
+            update.effective_chat.id,
+            context.gettext("Sorry, something went wrong on our side. Please try again, "
+                            "or open the menu with /menu."),
+        )
+    except Exception:  # the apology itself failed; nothing more to do
+        log.warning("could not send the error apology")

@@ -1,0 +1,52 @@
+"""Runs before every other handler: drops re-delivered updates, records the user,
+and picks the language for this update."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import ChatMember, Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop
+
+from bot.context import HamrohContext
+from bot.i18n import locale_for_language_code
+
+log = logging.getLogger(__name__)
+
+
+async def track_update(update: object, context: HamrohContext) -> None:
+    if not isinstance(update, Update):
+        return
+    db = context.services.db
+    if not await db.state.first_time_seen(update.update_id):
+        log.info("dropped a re-delivered update")
+        raise ApplicationHandlerStop
+
+    if update.my_chat_member is not None:
+        await _record_membership(update, context)
+        raise ApplicationHandlerStop
+
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None:
+        return
+    context.locale = locale_for_language_code(user.language_code)
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return  # group members are not bot users; group handlers decide what to do
+    record = await db.users.touch(user.id)
+    context.is_new_user = record.is_new
+    if record.locale:
+        context.locale = record.locale
+    if record.banned:
+        raise ApplicationHandlerStop
+
+
+async def _record_membership(update: Update, context: HamrohContext) -> None:
+    member = update.my_chat_member
+    assert member is not None
+    if member.chat.type != ChatType.PRIVATE:
+        return
+    blocked = member.new_chat_member.status in {ChatMember.BANNED, ChatMember.LEFT}
+    await context.services.db.users.set_blocked(member.from_user.id, blocked)
+    log.info("a user %s the bot", "blocked" if blocked else "unblocked")

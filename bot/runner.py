@@ -1,0 +1,73 @@
+"""Starting the bot for real: long polling, or a webhook when WEBHOOK_URL is set."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from urllib.parse import urlsplit
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.logging_setup import configure_logging
+
+log = logging.getLogger(__name__)
+
+
+def _settings_or_exit() -> Settings | None:
+    try:
+        return load_settings()
+    except ConfigError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return None
+
+
+def run() -> int:
+    settings = _settings_or_exit()
+    if settings is None:
+        return 2
+    configure_logging(settings.log_level)
+    if not settings.bot_token:
+        log.info("BOT_TOKEN is not set: starting the local playground")
+        from bot.playground import run_playground
+
+        return run_playground(settings)
+
+    from bot.app import ALLOWED_UPDATES, build_application
+
+    app = build_application(settings)
+    # run_polling/run_webhook own the event loop and stop gracefully on SIGINT/SIGTERM.
+    if settings.use_webhook:
+        assert settings.webhook_url is not None
+        log.info("starting in webhook mode on %s:%d", settings.listen, settings.port)
+        app.run_webhook(
+            listen=settings.listen,
+            port=settings.port,
+            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    else:
+        log.info("starting in long-polling mode")
+        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    return 0
+
+
+def migrate() -> int:
+    settings = _settings_or_exit()
+    if settings is None:
+        return 2
+    configure_logging(settings.log_level)
+
+    async def _migrate() -> int:
+        from bot.storage import Database
+
+        db = await Database.open(settings.database_path)
+        try:
+            version = await db.schema_version()
+        finally:
+            await db.close()
+        print(f"database {settings.database_path} is at schema version {version}")
+        return 0
+
+    return asyncio.run(_migrate())

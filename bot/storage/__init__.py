@@ -1,0 +1,5 @@
+"""All SQL lives in this package. Other modules call the repositories on ``Database``."""
+
+from bot.storage.database import Database, utcnow
+
+__all__ = ["Database", "utcnow"]

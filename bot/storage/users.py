@@ -1,0 +1,87 @@
+"""The ``users`` table: locale choice and delivery flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import aiosqlite
+
+if TYPE_CHECKING:
+    from bot.storage.database import Database
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    id: int
+    locale: str | None
+    first_seen: str
+    last_seen: str
+    blocked_bot: bool
+    banned: bool
+    is_new: bool = False
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class UserRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @property
+    def _conn(self) -> aiosqlite.Connection:
+        return self._db.conn
+
+    async def touch(self, user_id: int) -> UserRecord:
+        """Record that the user wrote to the bot; create the row on first contact."""
+        now = _now()
+        cursor = await self._conn.execute(
+            "INSERT INTO users (id, first_seen, last_seen) VALUES (?, ?, ?) "
+            "ON CONFLICT(id) DO NOTHING",
+            (user_id, now, now),
+        )
+        is_new = cursor.rowcount == 1
+        if not is_new:
+            await self._conn.execute(
+                "UPDATE users SET last_seen = ?, blocked_bot = 0 WHERE id = ?", (now, user_id)
+            )
+        await self._conn.commit()
+        record = await self.get(user_id)
+        assert record is not None
+        return UserRecord(**{**record.__dict__, "is_new": is_new})
+
+    async def get(self, user_id: int) -> UserRecord | None:
+        async with self._conn.execute(
+            "SELECT id, locale, first_seen, last_seen, blocked_bot, banned FROM users WHERE id = ?",
+            (user_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        return UserRecord(row[0], row[1], row[2], row[3], bool(row[4]), bool(row[5]))
+
+    async def set_locale(self, user_id: int, locale: str) -> None:
+        await self._conn.execute("UPDATE users SET locale = ? WHERE id = ?", (locale, user_id))
+        await self._conn.commit()
+
+    async def set_blocked(self, user_id: int, blocked: bool) -> None:
+        await self._conn.execute(
+            "UPDATE users SET blocked_bot = ? WHERE id = ?", (int(blocked), user_id)
+        )
+        await self._conn.commit()
+
+    async def set_banned(self, user_id: int, banned: bool) -> None:
+        await self._conn.execute("UPDATE users SET banned = ? WHERE id = ?", (int(banned), user_id))
+        await self._conn.commit()
+
+    async def delete(self, user_id: int) -> None:
+        await self._conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+        await self._conn.commit()
+
+    async def count(self) -> int:
+        async with self._conn.execute("SELECT COUNT(*) FROM users") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.storage import Database
+from bot.storage.migrations import MIGRATIONS
+
+
+async def test_migrations_pragmas_and_users(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        assert await db.schema_version() == MIGRATIONS[-1][0]
+        async with db.conn.execute("PRAGMA journal_mode") as cur:
+            assert (await cur.fetchone())[0] == "wal"
+        async with db.conn.execute("PRAGMA foreign_keys") as cur:
+            assert (await cur.fetchone())[0] == 1
+
+        first = await db.users.touch(42)
+        again = await db.users.touch(42)
+        assert first.is_new and not again.is_new and first.locale is None
+        await db.users.set_locale(42, "tg")
+        await db.users.set_blocked(42, True)
+        record = await db.users.get(42)
+        assert record is not None and record.locale == "tg" and record.blocked_bot
+        await db.users.touch(42)  # writing again means the user unblocked us
+        record = await db.users.get(42)
+        assert record is not None and not record.blocked_bot
+    finally:
+        await db.close()
+
+
+async def test_migrate_is_idempotent(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    db = await Database.open(path)
+    await db.users.touch(1)
+    await db.close()
+    db = await Database.open(path)
+    try:
+        assert await db.users.count() == 1
+        assert await db.migrate() == MIGRATIONS[-1][0]
+    finally:
+        await db.close()
+
+
+async def test_update_deduplication(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        assert await db.state.first_time_seen(1001)
+        assert not await db.state.first_time_seen(1001)
+        assert await db.state.first_time_seen(1002)
+    finally:
+        await db.close()
+
+
+async def test_persistence_round_trip(tmp_path: Path) -> None:
+    from bot.persistence import SqlitePersistence
+
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        persistence = SqlitePersistence(db)
+        await persistence.update_user_data(7, {"draft": {"step": "where", "n": 2}})
+        await persistence.update_conversation("report", (7, 7), "DESCRIBE")
+        await persistence.update_conversation("report", (8, 8), "WHEN")
+        await persistence.update_conversation("report", (8, 8), None)
+        assert await persistence.get_user_data() == {7: {"draft": {"step": "where", "n": 2}}}
+        assert await persistence.get_conversations("report") == {(7, 7): "DESCRIBE"}
+        await db.state.drop_conversations_of(7)
+        await persistence.drop_user_data(7)
+        assert await persistence.get_conversations("report") == {}
+        assert await persistence.get_user_data() == {}
+    finally:
+        await db.close()
+
+
+async def test_repositories_need_a_connection(tmp_path: Path) -> None:
+    import pytest
+
+    db = Database(tmp_path / "db.sqlite3")
+    with pytest.raises(RuntimeError, match="not connected"):
+        await db.users.get(1)
