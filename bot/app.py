@@ -38,11 +38,29 @@ ALLOWED_UPDATES = [
 
 
 def build_services(settings: Settings) -> Services:
-    return Services(
+    services = Services(
         settings=settings,
         db=Database(settings.database_path),
         catalogs=Catalogs.load(),
     )
+    load_knowledge(services)
+    return services
+
+
+def load_knowledge(services: Services) -> None:
+    """Load articles and build the search index once. A broken knowledge base must not
+    stop incident reports, so the bot then runs and says answers are unavailable."""
+    from bot.kb.loader import KnowledgeBaseError, load_knowledge_base
+    from bot.search.engine import SearchEngine
+
+    try:
+        knowledge = load_knowledge_base()
+    except KnowledgeBaseError as error:
+        log.error("knowledge base not loaded: %s", error)
+        return
+    services.knowledge = knowledge
+    services.search = SearchEngine.build(knowledge)
+    log.info("knowledge base loaded: %d articles", len(knowledge.articles))
 
 
 def build_application(settings: Settings, services: Services | None = None) -> HamrohApplication:

@@ -11,6 +11,7 @@ from bot.storage import Database
 
 if TYPE_CHECKING:
     from bot.kb.model import KnowledgeBase
+    from bot.reports.crypto import ReportKeys
     from bot.search.engine import SearchEngine
 
 SERVICES_KEY = "services"
@@ -23,6 +24,7 @@ class Services:
     catalogs: Catalogs
     knowledge: KnowledgeBase | None = None
     search: SearchEngine | None = None
+    keys: ReportKeys | None = None  # incident report encryption; see bot.reports.crypto
     extras: dict[str, Any] = field(default_factory=dict)
 
     def is_admin(self, user_id: int | None) -> bool:

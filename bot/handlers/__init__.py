@@ -11,7 +11,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import errors, fallback, start, tracking
+from bot.handlers import errors, fallback, knowledge, questions, start, tracking
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -46,4 +46,13 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
 
 def register_feature_handlers(app: Application) -> None:  # type: ignore[type-arg]
     """Knowledge base, questions and reports; each feature adds its own handlers here."""
-    return None
+    app.add_handler(CallbackQueryHandler(knowledge.show_topics, pattern=r"^menu:topics$"))
+    app.add_handler(CallbackQueryHandler(knowledge.show_emergency, pattern=r"^menu:emergency$"))
+    app.add_handler(CallbackQueryHandler(questions.prompt_question, pattern=r"^menu:ask$"))
+    app.add_handler(CallbackQueryHandler(knowledge.knowledge_button, pattern=r"^kb:"))
+    app.add_handler(CallbackQueryHandler(knowledge.feedback_button, pattern=r"^fb:"))
+    app.add_handler(CallbackQueryHandler(questions.ask_person, pattern=r"^human:ask$"))
+    app.add_handler(
+        MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
+                       questions.answer_question)
+    )

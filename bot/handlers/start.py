@@ -77,8 +77,9 @@ async def language_command(update: Update, context: HamrohContext) -> None:
 async def help_command(update: Update, context: HamrohContext) -> None:
     assert update.effective_message is not None
     _ = context.gettext
+    title = _("How to use Hamroh")
     lines = [
-        f"<b>{_('How to use Hamroh')}</b>",
+        f"<b>{title}</b>",
         _("Type a question in Tajik, Russian or English, in your own words."),
         _("Or use the buttons: questions by topic, reporting an incident, emergency help."),
         "",

@@ -12,6 +12,8 @@ from pathlib import Path
 import aiosqlite
 
 from bot.storage.migrations import MIGRATIONS
+from bot.storage.questions import QuestionRepository
+from bot.storage.reports import ReportRepository
 from bot.storage.state import StateRepository
 from bot.storage.users import UserRepository
 
@@ -36,6 +38,8 @@ class Database:
         self._connect_lock = asyncio.Lock()
         self.users = UserRepository(self)
         self.state = StateRepository(self)
+        self.questions = QuestionRepository(self)
+        self.reports = ReportRepository(self)
 
     @classmethod
     async def open(cls, path: Path, *, migrate: bool = True) -> Database:

@@ -30,4 +30,70 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         );
         """,
     ),
+    (
+        2,
+        """
+        CREATE TABLE answer_feedback (
+            id INTEGER PRIMARY KEY,
+            article_id TEXT NOT NULL,
+            helpful INTEGER NOT NULL,
+            locale TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE unanswered_questions (
+            id INTEGER PRIMARY KEY,
+            question TEXT NOT NULL,
+            lang TEXT NOT NULL,
+            best_ids TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE human_requests (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL,
+            question TEXT NOT NULL,
+            locale TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open',
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX human_requests_status ON human_requests(status);
+        """,
+    ),
+    (
+        3,
+        # Incident reports. Free text, evidence, contact permission and the Telegram id
+        # exist only inside `content` (AES-GCM); `reporter` is a keyed hash, NULL after
+        # /forget. The other columns are the structured fields kept for statistics.
+        """
+        CREATE TABLE report_drafts (
+            reporter TEXT PRIMARY KEY,
+            draft_id TEXT NOT NULL UNIQUE,
+            content BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX report_drafts_updated ON report_drafts(updated_at);
+        CREATE TABLE reports (
+            id INTEGER PRIMARY KEY,
+            ref TEXT NOT NULL UNIQUE,
+            draft_id TEXT NOT NULL UNIQUE,
+            reporter TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'new',
+            locale TEXT NOT NULL,
+            incident TEXT NOT NULL,
+            place TEXT NOT NULL,
+            incident_date TEXT NOT NULL,
+            affected TEXT NOT NULL,
+            people TEXT NOT NULL,
+            groups TEXT NOT NULL,
+            held TEXT,
+            urgent INTEGER NOT NULL,
+            content BLOB NOT NULL
+        );
+        CREATE INDEX reports_reporter ON reports(reporter);
+        CREATE INDEX reports_status ON reports(status);
+        """,
+    ),
 )

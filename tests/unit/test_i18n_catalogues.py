@@ -126,3 +126,15 @@ def test_tajik_date_format() -> None:
 
 def test_locales_dir_is_in_repo() -> None:
     assert Path(locales_dir()).is_dir()
+
+
+def test_no_gettext_inside_f_strings() -> None:
+    """Babel cannot extract a call written inside an f-string: it would stay untranslated."""
+    pattern = re.compile(r"""f(["']).*\{(_|\w*\.?gettext|ngettext)\(""")
+    offenders = [
+        f"{path.relative_to(PROJECT_ROOT)}:{number}"
+        for path in (PROJECT_ROOT / "bot").rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert not offenders, offenders

@@ -1,0 +1,47 @@
+"""Decisions about a free-text question, kept apart from Telegram so they are easy to test."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from bot.search.engine import SearchResult
+
+MAX_CHOICES = 3
+# Questions longer than this are still searched, but only their beginning: a pasted
+# essay must not slow the bot down for everyone.
+MAX_QUESTION_CHARS = 500
+
+
+class Reply(Enum):
+    ANSWER = "answer"  # confident: show the best article
+    CHOICES = "choices"  # unsure: offer the likely articles and a person
+    NOT_FOUND = "not_found"  # nothing relevant: apologise, offer a person and the menu
+    SMALLTALK = "smalltalk"  # greeting, thanks, insult: a kind word and the menu
+
+
+@dataclass(frozen=True)
+class Decision:
+    reply: Reply
+    answer_lang: str
+    offer_switch: bool  # the question was clearly in another language than the user's
+    article_ids: tuple[str, ...]
+    smalltalk: str | None = None
+
+
+def choose_answer_language(user_locale: str, detected: str, detected_is_clear: bool) -> str:
+    """Answer in the user's chosen language unless the question is clearly in another."""
+    return detected if detected_is_clear and detected != user_locale else user_locale
+
+
+def decide(result: SearchResult, user_locale: str) -> Decision:
+    answer_lang = choose_answer_language(user_locale, result.lang, result.lang_is_clear)
+    switch = answer_lang != user_locale
+    if result.smalltalk:
+        return Decision(Reply.SMALLTALK, answer_lang, switch, (), result.smalltalk)
+    ids = tuple(hit.article_id for hit in result.hits)
+    if result.confident and ids:
+        return Decision(Reply.ANSWER, answer_lang, switch, ids[:1])
+    if ids:
+        return Decision(Reply.CHOICES, answer_lang, switch, ids[:MAX_CHOICES])
+    return Decision(Reply.NOT_FOUND, answer_lang, switch, ())

@@ -1,0 +1,159 @@
+"""Browsing the knowledge base: topics → questions → answer → details, plus feedback."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+
+from bot import keyboards
+from bot.callbacks import unpack
+from bot.context import HamrohContext
+from bot.handlers.start import show_menu, stale_button
+from bot.views.articles import (
+    ASK_PERSON,
+    article_full,
+    article_keyboard,
+    article_short,
+    categories_view,
+    category_view,
+)
+from bot.views.text import split_message
+
+log = logging.getLogger(__name__)
+
+EMERGENCY_ARTICLE = "help.emergency"
+CONTACTS_ARTICLE = "help.contacts"
+
+
+async def edit_or_send(update: Update, context: HamrohContext, text: str,
+                       markup: InlineKeyboardMarkup | None) -> None:
+    """Replace the pressed message when possible (tidy chat); otherwise send a new one."""
+    query = update.callback_query
+    parts = split_message(text)
+    if query is not None and query.message is not None and len(parts) == 1:
+        try:
+            await query.edit_message_text(parts[0], reply_markup=markup)
+            return
+        except BadRequest as error:
+            if "not modified" in str(error).lower():
+                return  # a double tap: the screen already shows this
+            if "can't be edited" not in str(error).lower() and \
+                    "not found" not in str(error).lower():
+                raise
+    assert update.effective_chat is not None
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        await context.bot.send_message(update.effective_chat.id, part,
+                                       reply_markup=markup if last else None)
+
+
+async def show_topics(update: Update, context: HamrohContext) -> None:
+    kb = context.services.knowledge
+    if update.callback_query:
+        await update.callback_query.answer()
+    if kb is None:
+        await _knowledge_unavailable(update, context)
+        return
+    text, markup = categories_view(kb, context.translator, context.locale)
+    await edit_or_send(update, context, text, markup)
+
+
+async def send_article(update: Update, context: HamrohContext, article_id: str, *,
+                       lang: str | None = None, edit: bool = False) -> bool:
+    """Show an article's short answer; False when the id is unknown."""
+    kb = context.services.knowledge
+    article = kb.article(article_id) if kb else None
+    if article is None:
+        return False
+    lang = lang or context.locale
+    translator = context.services.catalogs.get(lang)
+    text = article_short(article, lang, translator)
+    markup = article_keyboard(article, translator, with_details=bool(article.text(lang).details))
+    if edit:
+        await edit_or_send(update, context, text, markup)
+    else:
+        assert update.effective_chat is not None
+        await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+    return True
+
+
+async def knowledge_button(update: Update, context: HamrohContext) -> None:
+    """``kb:c:<category>``, ``kb:a:<article>``, ``kb:d:<article>``."""
+    query = update.callback_query
+    assert query is not None
+    callback = unpack(query.data)
+    kb = context.services.knowledge
+    if callback is None or kb is None:
+        await stale_button(update, context)
+        return
+    action, target = callback.arg(0), callback.arg(1)
+    if action == "c" and (category := kb.category(target)) is not None:
+        await query.answer()
+        text, markup = category_view(kb, category, context.translator, context.locale)
+        await edit_or_send(update, context, text, markup)
+    elif action == "a" and kb.article(target) is not None:
+        await query.answer()
+        await send_article(update, context, target, edit=True)
+    elif action == "d" and (article := kb.article(target)) is not None:
+        await query.answer()
+        text = article_full(article, context.locale, context.translator)
+        markup = article_keyboard(article, context.translator, with_details=False)
+        await edit_or_send(update, context, text, markup)
+    else:
+        await stale_button(update, context)
+
+
+async def feedback_button(update: Update, context: HamrohContext) -> None:
+    """``fb:u:<article>`` / ``fb:d:<article>``: store the vote (no user id), thank the user."""
+    query = update.callback_query
+    assert query is not None
+    callback = unpack(query.data)
+    kb = context.services.knowledge
+    article_id = callback.arg(1) if callback else ""
+    vote = callback.arg(0) if callback else ""
+    if kb is None or kb.article(article_id) is None or vote not in {"u", "d"}:
+        await stale_button(update, context)
+        return
+    _ = context.gettext
+    await context.services.db.questions.add_feedback(article_id, vote == "u", context.locale)
+    await query.answer(_("Thank you for your feedback!"))
+    article = kb.article(article_id)
+    assert article is not None
+    # Drop the vote buttons so one answer gets one vote.
+    markup = article_keyboard(article, context.translator, with_details=False, feedback=False)
+    try:
+        await query.edit_message_reply_markup(markup)
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            raise
+    if vote == "d":
+        assert update.effective_chat is not None
+        await context.bot.send_message(
+            update.effective_chat.id,
+            _("Sorry that this did not help. You can ask a person, "
+              "or type your question in other words."),
+            reply_markup=keyboards.column([
+                keyboards.button(_(ASK_PERSON), "human", "ask"),
+                keyboards.button(_(keyboards.BACK_TO_MENU), "menu", "main"),
+            ]),
+        )
+
+
+async def show_emergency(update: Update, context: HamrohContext) -> None:
+    if update.callback_query:
+        await update.callback_query.answer()
+    if not await send_article(update, context, EMERGENCY_ARTICLE):
+        await _knowledge_unavailable(update, context)
+        return
+    await send_article(update, context, CONTACTS_ARTICLE)
+
+
+async def _knowledge_unavailable(update: Update, context: HamrohContext) -> None:
+    assert update.effective_chat is not None
+    await context.bot.send_message(
+        update.effective_chat.id,
+        context.gettext("Sorry, the answers are not available right now. Please try later."),
+    )
+    await show_menu(update, context)

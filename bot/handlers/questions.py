@@ -1,0 +1,153 @@
+"""Free text in a private chat is a question: search, then answer, offer choices, or a person."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+
+from bot import keyboards
+from bot.answering import MAX_QUESTION_CHARS, Decision, Reply, decide
+from bot.context import HamrohContext
+from bot.handlers.knowledge import send_article
+from bot.i18n import LANGUAGE_NAMES
+from bot.views.articles import ASK_PERSON, choices_keyboard
+
+log = logging.getLogger(__name__)
+
+LAST_QUESTION_KEY = "last_question"
+
+
+async def prompt_question(update: Update, context: HamrohContext) -> None:
+    if update.callback_query:
+        await update.callback_query.answer()
+    assert update.effective_chat is not None
+    await context.bot.send_message(
+        update.effective_chat.id,
+        context.gettext("Please type your question in your own words, for example: "
+                        "<i>How long can I stay without a patent?</i>"),
+    )
+
+
+async def answer_question(update: Update, context: HamrohContext) -> None:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    services = context.services
+    if services.search is None or services.knowledge is None:
+        await message.reply_text(context.gettext(
+            "Sorry, the answers are not available right now. Please try later."))
+        return
+    question = message.text[:MAX_QUESTION_CHARS]
+    result = services.search.search(question)
+    decision = decide(result, context.locale)
+    if context.user_data is not None:
+        context.user_data[LAST_QUESTION_KEY] = question
+    log.info("question answered: %s", decision.reply.value)
+
+    if decision.reply is Reply.ANSWER:
+        await send_article(update, context, decision.article_ids[0], lang=decision.answer_lang)
+    elif decision.reply is Reply.CHOICES:
+        await services.db.questions.add_unanswered(
+            question, result.lang, decision.article_ids, "unsure")
+        await _send_choices(update, context, decision)
+    elif decision.reply is Reply.NOT_FOUND:
+        await services.db.questions.add_unanswered(question, result.lang, (), "not_found")
+        await _send_not_found(update, context, decision)
+    else:
+        await _send_smalltalk(update, context, decision)
+    if decision.offer_switch:
+        await _offer_language_switch(update, context, decision.answer_lang)
+
+
+async def _send_choices(update: Update, context: HamrohContext, decision: Decision) -> None:
+    kb = context.services.knowledge
+    assert kb is not None and update.effective_chat is not None
+    translator = context.services.catalogs.get(decision.answer_lang)
+    articles = [a for i in decision.article_ids if (a := kb.article(i)) is not None]
+    await context.bot.send_message(
+        update.effective_chat.id,
+        translator.gettext("I am not sure I understood. Is it one of these? "
+                           "If not, you can ask a person."),
+        reply_markup=choices_keyboard(articles, translator, decision.answer_lang),
+    )
+
+
+async def _send_not_found(update: Update, context: HamrohContext, decision: Decision) -> None:
+    assert update.effective_chat is not None
+    _ = context.services.catalogs.get(decision.answer_lang).gettext
+    await context.bot.send_message(
+        update.effective_chat.id,
+        _("Sorry, I do not have an answer to this. I can help with entry to Russia, "
+          "documents, work, police checks and your rights. You can also ask a person."),
+        reply_markup=keyboards.column([
+            keyboards.button(_(ASK_PERSON), "human", "ask"),
+            keyboards.button(_(keyboards.MENU_TOPICS), "menu", "topics"),
+            keyboards.button(_(keyboards.BACK_TO_MENU), "menu", "main"),
+        ]),
+    )
+
+
+async def _send_smalltalk(update: Update, context: HamrohContext, decision: Decision) -> None:
+    assert update.effective_chat is not None
+    _ = context.services.catalogs.get(decision.answer_lang).gettext
+    replies = {
+        "greeting": _("Hello! I am here to help. Type your question or choose from the menu."),
+        "thanks": _("You are welcome! Take care of yourself."),
+        "insult": _("I understand that things can be hard. I am here to help if you need "
+                    "anything: type your question or choose from the menu."),
+    }
+    text = replies.get(decision.smalltalk or "", replies["greeting"])
+    await context.bot.send_message(update.effective_chat.id, text,
+                                   reply_markup=keyboards.main_menu(_))
+
+
+async def _offer_language_switch(update: Update, context: HamrohContext, lang: str) -> None:
+    assert update.effective_chat is not None
+    _ = context.services.catalogs.get(lang).gettext
+    await context.bot.send_message(
+        update.effective_chat.id,
+        _("Would you like me to use {language} from now on?").format(
+            language=LANGUAGE_NAMES[lang]),
+        reply_markup=keyboards.column([
+            keyboards.button(_("Yes, switch to {language}").format(language=LANGUAGE_NAMES[lang]),
+                             "lang", lang),
+        ]),
+    )
+
+
+async def ask_person(update: Update, context: HamrohContext) -> None:
+    """``human:ask``: queue the user's last question for a volunteer."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    await query.answer()
+    _ = context.gettext
+    question = (context.user_data or {}).get(LAST_QUESTION_KEY)
+    assert update.effective_chat is not None
+    if not question:
+        await context.bot.send_message(
+            update.effective_chat.id,
+            _("Please type your question first, then press “Ask a person”."),
+        )
+        return
+    await context.services.db.questions.add_human_request(
+        update.effective_user.id, question, context.locale)
+    if context.user_data is not None:
+        context.user_data.pop(LAST_QUESTION_KEY, None)
+    await context.bot.send_message(
+        update.effective_chat.id,
+        _("Thank you. Your question has been saved for our volunteers. "
+          "When a volunteer answers, the answer will come here, in this chat. "
+          "This can take time. If you are in danger now, open “Emergency help”."),
+        reply_markup=keyboards.main_menu(_),
+    )
+    await _notify_moderators(context)
+
+
+async def _notify_moderators(context: HamrohContext) -> None:
+    chat_id = context.services.settings.moderation_chat_id
+    if chat_id is None:
+        return
+    waiting = await context.services.db.questions.open_human_requests()
+    # Only a count: the question text and the user's identity stay in the bot.
+    await context.bot.send_message(chat_id, f"🙋 Questions waiting for a person: {waiting}")
+

@@ -1,0 +1,144 @@
+"""Keys, authenticated encryption and pseudonyms for incident reports.
+
+One 32-byte master key (``REPORT_KEY`` or ``DATA_DIR/report.key``) is never used
+directly: HKDF derives one sub-key for AES-GCM and one for HMAC pseudonyms, so a
+leak of pseudonyms tells nothing about the encryption key and vice versa.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from bot.config import ConfigError, Settings
+
+log = logging.getLogger(__name__)
+
+KEY_FILE_NAME = "report.key"
+KEY_BYTES = 32
+NONCE_BYTES = 12  # 96-bit nonces: the size AES-GCM is designed for
+FORMAT_VERSION = b"\x01"  # first byte of every blob, so the scheme can change later
+
+# Unambiguous when read aloud or copied by hand: no 0/O, 1/I/L.
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+REFERENCE_LENGTH = 6
+
+
+class DecryptionError(ValueError):
+    """The blob was altered, belongs to another record, or the key is wrong."""
+
+
+def _derive(master: bytes, purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None,
+                info=b"hamroh/reports/" + purpose).derive(master)
+
+
+@dataclass(frozen=True, repr=False)
+class ReportKeys:
+    """Sub-keys derived from the master key; ``repr`` hides them from logs and tracebacks."""
+
+    content_key: bytes
+    pseudonym_key: bytes
+
+    @classmethod
+    def from_master(cls, master: bytes) -> ReportKeys:
+        if len(master) != KEY_BYTES:
+            raise ValueError(f"the report key must be {KEY_BYTES} bytes, got {len(master)}")
+        return cls(_derive(master, b"content/v1"), _derive(master, b"pseudonym/v1"))
+
+    def __repr__(self) -> str:
+        return "ReportKeys(<hidden>)"
+
+    def encrypt(self, plaintext: bytes, associated_data: bytes) -> bytes:
+        """``version ‖ nonce ‖ ciphertext+tag``; ``associated_data`` binds it to one record."""
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = AESGCM(self.content_key).encrypt(nonce, plaintext, associated_data)
+        return FORMAT_VERSION + nonce + sealed
+
+    def decrypt(self, blob: bytes, associated_data: bytes) -> bytes:
+        if len(blob) < 1 + NONCE_BYTES + 16 or blob[:1] != FORMAT_VERSION:
+            raise DecryptionError("not an encrypted report blob")
+        nonce, sealed = blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :]
+        try:
+            return AESGCM(self.content_key).decrypt(nonce, sealed, associated_data)
+        except InvalidTag as error:
+            raise DecryptionError("report blob failed authentication") from error
+
+    def reporter_hash(self, user_id: int) -> str:
+        """Stable keyed hash of a Telegram user id: finds a user's reports and drafts
+        without storing the id in clear. Without the key it cannot be reversed by
+        trying every possible id."""
+        digest = hmac.new(self.pseudonym_key, b"user:%d" % user_id, hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
+def pseudonym_label(reporter_hash: str) -> str:
+    """What moderators see: short, stable per reporter, e.g. ``Reporter 7KF3QX``."""
+    digest = hashlib.sha256(b"label:" + reporter_hash.encode("ascii")).digest()
+    return "Reporter " + "".join(ALPHABET[byte % len(ALPHABET)] for byte in digest[:6])
+
+
+def new_reference() -> str:
+    """``R-`` and 6 characters: about 10⁹ values, drawn with ``secrets`` so not guessable."""
+    return "R-" + "".join(secrets.choice(ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def new_draft_id() -> str:
+    # Travels in callback data, so short and free of ':'.
+    return "".join(secrets.choice(ALPHABET) for _ in range(8))
+
+
+def load_report_keys(settings: Settings, *, create: bool = True) -> ReportKeys:
+    """The key from ``REPORT_KEY`` (base64), else ``DATA_DIR/report.key``, created on
+    first run when ``create`` is true."""
+    if settings.report_key:
+        return ReportKeys.from_master(_decode_key(settings.report_key, "REPORT_KEY"))
+    path = settings.data_dir / KEY_FILE_NAME
+    if path.exists():
+        return ReportKeys.from_master(_decode_key(path.read_text("ascii").strip(), str(path)))
+    if not create:
+        raise ConfigError(f"REPORT_KEY: not set and no key file at {path}")
+    return ReportKeys.from_master(_create_key_file(path))
+
+
+def _decode_key(text: str, source: str) -> bytes:
+    try:
+        key = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise ConfigError(f"{source}: expected a base64-encoded {KEY_BYTES}-byte key") from error
+    if len(key) != KEY_BYTES:
+        raise ConfigError(f"{source}: expected {KEY_BYTES} bytes after base64 decoding, "
+                          f"got {len(key)}")
+    return key
+
+
+def _create_key_file(path: Path) -> bytes:
+    key = os.urandom(KEY_BYTES)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # O_EXCL: two processes starting at once must not each write a different key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _decode_key(path.read_text("ascii").strip(), str(path))
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(base64.b64encode(key).decode("ascii") + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    log.warning(
+        "created a new report encryption key in %s. BACK IT UP somewhere safe: without it "
+        "the stored incident reports can never be read again. To use it elsewhere, set "
+        "REPORT_KEY to the file's content.", path,
+    )
+    return key

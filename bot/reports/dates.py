@@ -1,0 +1,200 @@
+"""Reading the date of an incident as people type it, in Tajik, Russian or English.
+
+Day-first numeric dates (05.02.2025, 5/2/25), ISO (2025-02-05) and month names in
+any of the three languages and their usual endings (5 February, 5 февраля,
+5 феврали, 5-уми феврал 2025). A date without a year means its latest occurrence
+that is not in the future. Dates before 2020 and in the future are refused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import Enum
+
+EARLIEST = date(2020, 1, 1)
+# Most users are in Russia; "today" follows Moscow time (UTC+3, no daylight saving).
+MOSCOW = timedelta(hours=3)
+# A date is refused as "future" only once it has not begun anywhere in Russia
+# (Kamchatka, UTC+12): a worker in Novosibirsk must not be told their today is tomorrow.
+LATEST_OFFSET = timedelta(hours=12)
+
+
+class DateProblem(Enum):
+    UNREADABLE = "unreadable"
+    NO_SUCH_DAY = "no_such_day"  # e.g. 30 February or 29.02.2025
+    FUTURE = "future"
+    TOO_OLD = "too_old"
+
+
+@dataclass(frozen=True)
+class DateResult:
+    value: date | None = None
+    problem: DateProblem | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.value is not None
+
+
+def moscow_today(now: datetime | None = None) -> date:
+    return ((now or datetime.now(UTC)) + MOSCOW).date()
+
+
+def latest_allowed(now: datetime | None = None) -> date:
+    return ((now or datetime.now(UTC)) + LATEST_OFFSET).date()
+
+
+# Month forms by number. A typed word is a month when one of these starts with it
+# (abbreviations: "фев", "sept") or it starts with one of them (case endings:
+# "февраля", "феврали", "марте").
+_MONTH_FORMS: dict[int, tuple[str, ...]] = {
+    1: ("january", "январь", "января", "январ"),
+    2: ("february", "февраль", "февраля", "феврал"),
+    3: ("march", "март", "марта"),
+    4: ("april", "апрель", "апреля", "апрел"),
+    5: ("may", "май", "мая"),
+    6: ("june", "июнь", "июня", "июн"),
+    7: ("july", "июль", "июля", "июл"),
+    8: ("august", "август", "августа"),
+    9: ("september", "sept", "сентябрь", "сентября", "сентябр"),
+    10: ("october", "октябрь", "октября", "октябр"),
+    11: ("november", "ноябрь", "ноября", "ноябр"),
+    12: ("december", "декабрь", "декабря", "декабр"),
+}
+# Stems long enough that anything starting with them is that month.
+_MONTH_STEMS: dict[int, tuple[str, ...]] = {
+    1: ("январ", "januar"), 2: ("феврал", "februar"), 3: ("март", "march"),
+    4: ("апрел", "april"), 6: ("июн", "june"), 7: ("июл", "july"),
+    8: ("август", "august"), 9: ("сентябр", "septemb"), 10: ("октябр", "octob"),
+    11: ("ноябр", "novemb"), 12: ("декабр", "decemb"),
+}
+_MAY_FORMS = {"may", "май", "мая", "мае", "майи", "маи"}
+
+_RELATIVE: dict[str, int] = {
+    "today": 0, "сегодня": 0, "имрӯз": 0, "имруз": 0,
+    "yesterday": 1, "вчера": 1, "дирӯз": 1, "дируз": 1,
+    "позавчера": 2, "парерӯз": 2, "парируз": 2, "пареруз": 2,
+}
+# Words that may surround a date without changing it.
+_FILLER = {
+    "г", "гг", "год", "года", "году", "сол", "соли", "с", "of", "the", "on", "year",
+    "числа", "рӯзи", "рузи", "sana", "сана", "санаи", "в", "дар", "th", "st", "nd", "rd",
+}
+
+_ISO = re.compile(r"^(\d{4})[-./](\d{1,2})[-./](\d{1,2})$")
+_DMY = re.compile(r"^(\d{1,2})[-./](\d{1,2})(?:[-./](\d{2}|\d{4}))?$")
+_ORDINAL_SUFFIX = re.compile(r"^(\d{1,2})(?:-?(?:го|ого|е|ое|ум|уми|юм|юми|th|st|nd|rd))?$")
+
+
+def _month_of(word: str) -> int | None:
+    if word in _MAY_FORMS:
+        return 5
+    if len(word) < 3:
+        return None
+    found = {
+        month
+        for month, forms in _MONTH_FORMS.items()
+        if month != 5 and any(form.startswith(word) for form in forms)
+    }
+    found |= {
+        month
+        for month, stems in _MONTH_STEMS.items()
+        if any(word.startswith(stem) for stem in stems)
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def _normalise(text: str) -> str:
+    text = text.lower().replace("ё", "е").strip()
+    return re.sub(r"[,()\u00a0]", " ", text).strip(" .")
+
+
+def parse_date(text: str, *, now: datetime | None = None) -> DateResult:
+    """Read ``text`` as a date of an incident and check it is within the allowed range."""
+    today = moscow_today(now)
+    candidate = _read(text, today)
+    if isinstance(candidate, DateProblem):
+        return DateResult(problem=candidate)
+    if candidate < EARLIEST:
+        return DateResult(problem=DateProblem.TOO_OLD)
+    if candidate > latest_allowed(now):
+        return DateResult(problem=DateProblem.FUTURE)
+    return DateResult(value=candidate)
+
+
+def _read(text: str, today: date) -> date | DateProblem:
+    norm = _normalise(text)
+    if not norm or len(norm) > 40:
+        return DateProblem.UNREADABLE
+    if norm in _RELATIVE:
+        return today - timedelta(days=_RELATIVE[norm])
+
+    compact = re.sub(r"\s*([-./])\s*", r"\1", norm)
+    compact = re.sub(r"\s*(г|года|год|сол)\.?$", "", compact).strip()
+    if match := _ISO.match(compact):
+        return _make(int(match[1]), int(match[2]), int(match[3]))
+    if match := _DMY.match(compact):
+        day, month = int(match[1]), int(match[2])
+        if match[3] is None:
+            return _latest_past(day, month, today)
+        year = int(match[3])
+        return _make(year + 2000 if year < 100 else year, month, day)
+    return _read_words(norm, today)
+
+
+def _read_words(norm: str, today: date) -> date | DateProblem:
+    tokens = [token for token in re.split(r"[\s./-]+", norm) if token]
+    day: int | None = None
+    month: int | None = None
+    year: int | None = None
+    for token in tokens:
+        if token in _FILLER:
+            continue
+        if re.fullmatch(r"\d{4}", token):
+            if year is not None:
+                return DateProblem.UNREADABLE
+            year = int(token)
+            continue
+        if (match := _ORDINAL_SUFFIX.match(token)) and day is None:
+            day = int(match[1])
+            continue
+        if token.isdigit() and len(token) <= 2 and day is not None and month is None:
+            month = int(token)  # "05 02 2025": spaces instead of dots
+            continue
+        # "5-уми" splits into "5" and "уми": an ordinal ending on its own.
+        if token in {"го", "ого", "е", "ое", "ум", "уми", "юм", "юми"} and day is not None:
+            continue
+        found = _month_of(token)
+        if found is None or month is not None:
+            return DateProblem.UNREADABLE
+        month = found
+    if day is None or month is None:
+        return DateProblem.UNREADABLE
+    if year is None:
+        return _latest_past(day, month, today)
+    return _make(year, month, day)
+
+
+def _make(year: int, month: int, day: int) -> date | DateProblem:
+    if not 1 <= month <= 12 or not 1 <= day <= 31:
+        return DateProblem.UNREADABLE
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return DateProblem.NO_SUCH_DAY
+
+
+def _latest_past(day: int, month: int, today: date) -> date | DateProblem:
+    """The most recent day/month not after today (29 February: the last leap year)."""
+    if not 1 <= month <= 12 or not 1 <= day <= 31:
+        return DateProblem.UNREADABLE
+    for year in range(today.year, today.year - 8, -1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate <= today:
+            return candidate
+    return DateProblem.NO_SUCH_DAY

@@ -1,0 +1,130 @@
+"""Rendering a draft or a stored report as Telegram HTML. Every value a user typed
+is escaped here, at the last moment, and nowhere else."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING
+
+from bot.i18n import N_
+from bot.reports.draft import (
+    AFFECTED,
+    GROUPS,
+    HELD,
+    INCIDENTS,
+    Draft,
+    asks_held,
+    cut_text,
+    people_label,
+)
+from bot.reports.places import Places
+
+if TYPE_CHECKING:
+    from bot.storage.reports import ReportRow
+
+Gettext = Callable[[str], str]
+Ngettext = Callable[[str, str, int], str]
+DateFormatter = Callable[[date], str]
+
+STATUS_LABELS: dict[str, str] = {
+    "new": N_("Received"),
+    "in_review": N_("Being reviewed"),
+    "verified": N_("Confirmed"),
+    "rejected": N_("Could not be confirmed"),
+    "closed": N_("Closed"),
+}
+STATUS_NOTES: dict[str, str] = {
+    "in_review": N_("A moderator is reading your report now."),
+    "verified": N_("Thank you. Moderators checked your report. It will be counted, without "
+                   "your name, in the summaries about the rights of migrants."),
+    "rejected": N_("Moderators could not confirm what the report describes. If you have more "
+                   "information, you can send a new report with /report."),
+    "closed": N_("Work on this report is finished. Thank you for reporting."),
+}
+
+# The review screen shows the start of a long description; the whole text is stored.
+SUMMARY_DESCRIPTION_PREVIEW = 1200
+
+
+def incident_label(code: str | None, typed: str | None, _: Gettext) -> str:
+    if code == "other" and typed:
+        return html.escape(typed)
+    return _(INCIDENTS[code]) if code in INCIDENTS else html.escape(code or "")
+
+
+def place_label(places: Places, place_id: str | None, typed: str | None, locale: str) -> str:
+    name = html.escape(places.name(place_id, locale))
+    return f"{name}: {html.escape(typed)}" if typed else name
+
+
+def groups_label(codes: list[str] | tuple[str, ...], _: Gettext) -> str:
+    if not codes:
+        return _("none of these")
+    return ", ".join(_(GROUPS[code]) for code in codes if code in GROUPS)
+
+
+def evidence_label(count: int, ngettext: Ngettext, _: Gettext) -> str:
+    if count == 0:
+        return _("none")
+    return ngettext("{count} file", "{count} files", count).format(count=count)
+
+
+def render_summary(draft: Draft, _: Gettext, ngettext: Ngettext, format_date: DateFormatter,
+                   places: Places) -> str:
+    """The review screen: every answer, labelled, user text escaped."""
+    when = format_date(draft.incident_date) if draft.incident_date else "—"
+    contact = _("With contact: moderators may write to you here") if draft.contact \
+        else _("Anonymous")
+    rows = [
+        (_("Contact"), contact),
+        (_("What happened"), incident_label(draft.incident, draft.incident_text, _)),
+        (_("Where"), place_label(places, draft.place, draft.place_text, draft.locale)),
+        (_("When"), when),
+        (_("Who was affected"), _(AFFECTED[draft.affected]) if draft.affected else "—"),
+        (_("How many people"), _(people_label(draft.people))),
+        (_("Also affected"), groups_label(draft.groups, _)),
+    ]
+    if asks_held(draft):
+        rows.append((_("How long held"), _(HELD[draft.held]) if draft.held else "—"))
+    rows.append((_("Evidence"), evidence_label(len(draft.evidence), ngettext, _)))
+    description = draft.description or ""
+    preview = html.escape(cut_text(description, SUMMARY_DESCRIPTION_PREVIEW))
+    lines = [f"<b>{_('Please check your report')}</b>", ""]
+    lines += [f"<b>{label}:</b> {value}" for label, value in rows]
+    lines += ["", f"<b>{_('Description')}:</b>", f"<blockquote>{preview}</blockquote>"]
+    if len(description) > SUMMARY_DESCRIPTION_PREVIEW:
+        lines.append(f"<i>{_('Only the beginning is shown here; the whole text is saved.')}</i>")
+    lines += ["", _("If everything is correct, press “Confirm”. To change something, "
+                    "press “Edit”.")]
+    return "\n".join(lines)
+
+
+def render_receipt(ref: str, urgent: bool, contact: bool | None, _: Gettext) -> str:
+    lines = [
+        f"✅ <b>{_('Thank you. Your report has been saved.')}</b>",
+        _("Reference number: {ref}").format(ref=f"<code>{ref}</code>"),
+        "",
+        f"<b>{_('What happens next')}</b>",
+        _("• A moderator from a human rights organisation will read your report."),
+        _("• Your name and Telegram id are not shared with anyone outside the project."),
+        _("• You will get a message here when the status of the report changes. "
+          "All your reports: /myreports"),
+    ]
+    if contact:
+        lines.append(_("• You chose “with contact”: a moderator may write to you here with "
+                       "questions."))
+    lines.append(_("• To delete your data: /forget"))
+    if urgent:
+        lines += ["", f"🆘 <b>{_('People are still being held. Moderators have been alerted. '
+                                'Open “Emergency help” below for what to do now.')}</b>"]
+    return "\n".join(lines)
+
+
+def render_report_line(row: ReportRow, _: Gettext, format_date: DateFormatter) -> str:
+    when = format_date(date.fromisoformat(row.incident_date))
+    status = _(STATUS_LABELS.get(row.status, row.status))
+    incident = _(INCIDENTS[row.incident]) if row.incident in INCIDENTS else row.incident
+    urgent = " 🆘" if row.urgent else ""
+    return f"<code>{row.ref}</code>{urgent} · {when}\n{html.escape(incident)} · <b>{status}</b>"

@@ -1,0 +1,119 @@
+"""Language identification (tg / ru / en) for short chat messages.
+
+A character n-gram naive Bayes model trained on the knowledge base's own texts,
+plus generated variants of them: Tajik without its special letters, and
+Russian and Tajik typed in Latin letters. Packaged detectors do not know Tajik
+and fail on transliterated text (see shared/research/nlp-notes.md).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+
+from bot.search.normalize import fold, normalize
+from bot.search.translit import to_latin
+
+LANGS = ("tg", "ru", "en")
+_MAX_N = 4
+_ALPHA = 0.1
+# Each word votes with its log-likelihoods, but no word can count more than
+# _WORD_CAP nats against a language: in mixed messages ("реестр-ро чӣ хел
+# проверка кунам") the many small grammar words then outvote a few long
+# borrowed ones.
+_WORD_CAP = 8.0
+# Margin (nats) between the best and second-best language above which the
+# answer is called clear: about one decisive word.
+CLEAR_MARGIN = 6.0
+
+
+def char_ngrams(text: str, max_n: int = _MAX_N) -> list[str]:
+    """Character 1..max_n-grams of each word, padded with spaces at word edges."""
+    grams: list[str] = []
+    for word in text.split():
+        grams.extend(_word_ngrams(word, max_n))
+    return grams
+
+
+def _word_ngrams(word: str, max_n: int = _MAX_N) -> list[str]:
+    padded = f" {word} "
+    size = len(padded)
+    return [padded[i:i + n] for n in range(1, max_n + 1) for i in range(size - n + 1)
+            if n > 1 or padded[i] != " "]
+
+
+def training_variants(text: str, lang: str) -> list[str]:
+    """``text`` as people would type it: with and without special letters, in Latin."""
+    base = normalize(text)
+    if lang == "en":
+        return [base]
+    variants = [base, fold(base), to_latin(base), to_latin(base, loose=True)]
+    return variants
+
+
+class LanguageDetector:
+    def __init__(self, log_probs: dict[str, tuple[float, ...]]) -> None:
+        self._log_probs = log_probs
+        self._cache: dict[str, tuple[float, ...] | None] = {}
+
+    @classmethod
+    def train(cls, samples: Iterable[tuple[str, str]]) -> LanguageDetector:
+        """``samples``: (language, text) pairs; variants are generated here."""
+        words: dict[str, Counter[str]] = {lang: Counter() for lang in LANGS}
+        for lang, text in samples:
+            for variant in training_variants(text, lang):
+                words[lang].update(variant.split())
+        # Count n-grams once per distinct word: texts repeat words a lot.
+        counts: dict[str, Counter[str]] = {lang: Counter() for lang in LANGS}
+        for lang, word_counts in words.items():
+            for word, k in word_counts.items():
+                for gram in _word_ngrams(word):
+                    counts[lang][gram] += k
+        vocab = set().union(*counts.values())
+        denominators = {lang: sum(c.values()) + _ALPHA * len(vocab) for lang, c in counts.items()}
+        log_probs = {
+            gram: tuple(math.log((counts[lang][gram] + _ALPHA) / denominators[lang])
+                        for lang in LANGS)
+            for gram in vocab
+        }
+        return cls(log_probs)
+
+    def _word_scores(self, word: str) -> tuple[float, ...] | None:
+        cached = self._cache.get(word)
+        if cached is not None or word in self._cache:
+            return cached
+        totals = [0.0] * len(LANGS)
+        known = False
+        for gram in _word_ngrams(word):
+            lp = self._log_probs.get(gram)
+            if lp is not None:
+                known = True
+                for i, value in enumerate(lp):
+                    totals[i] += value
+        result = None
+        if known:
+            top = max(totals)
+            result = tuple(max(t - top, -_WORD_CAP) for t in totals)
+        if len(self._cache) < 100_000:
+            self._cache[word] = result
+        return result
+
+    def scores(self, text: str) -> dict[str, float]:
+        """Per language: the sum over words of capped log-likelihoods (0 = best)."""
+        totals = [0.0] * len(LANGS)
+        for word in normalize(text).split():
+            word_scores = self._word_scores(word)
+            if word_scores is not None:
+                for i, value in enumerate(word_scores):
+                    totals[i] += value
+        return dict(zip(LANGS, totals, strict=True))
+
+    def detect(self, text: str, default: str = "ru") -> tuple[str, bool]:
+        """(language, is_clear). Text with no letters gives (default, False)."""
+        scores = self.scores(text)
+        if not normalize(text):
+            return default, False
+        ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+        (best, top), (_, second) = ranked[0], ranked[1]
+        return best, top - second >= CLEAR_MARGIN

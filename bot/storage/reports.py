@@ -1,0 +1,223 @@
+"""Incident reports and their drafts. Contents arrive here already encrypted:
+this module stores bytes and the structured fields, and never sees plaintext."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import aiosqlite
+
+if TYPE_CHECKING:
+    from bot.storage.database import Database
+
+STATUSES = ("new", "in_review", "verified", "rejected", "closed")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class DraftRow:
+    reporter: str
+    draft_id: str
+    content: bytes
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class NewReport:
+    ref: str
+    draft_id: str
+    reporter: str
+    locale: str
+    incident: str
+    place: str
+    incident_date: str
+    affected: str
+    people: str
+    groups: tuple[str, ...]
+    held: str | None
+    urgent: bool
+    content: bytes
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    ref: str
+    draft_id: str
+    reporter: str | None
+    created_at: str
+    updated_at: str
+    status: str
+    locale: str
+    incident: str
+    place: str
+    incident_date: str
+    affected: str
+    people: str
+    groups: tuple[str, ...]
+    held: str | None
+    urgent: bool
+    content: bytes
+
+
+_COLUMNS = (
+    "ref, draft_id, reporter, created_at, updated_at, status, locale, incident, place, "
+    "incident_date, affected, people, groups, held, urgent, content"
+)
+
+
+def _report(row: aiosqlite.Row | tuple) -> ReportRow:  # type: ignore[type-arg]
+    return ReportRow(
+        ref=row[0], draft_id=row[1], reporter=row[2], created_at=row[3], updated_at=row[4],
+        status=row[5], locale=row[6], incident=row[7], place=row[8], incident_date=row[9],
+        affected=row[10], people=row[11],
+        groups=tuple(item for item in row[12].split(",") if item),
+        held=row[13], urgent=bool(row[14]), content=bytes(row[15]),
+    )
+
+
+class ReferenceTaken(Exception):
+    """The random reference already exists; the caller draws another."""
+
+
+class ReportRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @property
+    def _conn(self) -> aiosqlite.Connection:
+        return self._db.conn
+
+    # --- drafts: one per reporter ---------------------------------------------------
+
+    async def get_draft(self, reporter: str) -> DraftRow | None:
+        async with self._conn.execute(
+            "SELECT reporter, draft_id, content, created_at, updated_at FROM report_drafts "
+            "WHERE reporter = ?", (reporter,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return DraftRow(row[0], row[1], bytes(row[2]), row[3], row[4]) if row else None
+
+    async def save_draft(self, reporter: str, draft_id: str, content: bytes) -> None:
+        now = _now()
+        await self._conn.execute(
+            "INSERT INTO report_drafts (reporter, draft_id, content, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(reporter) DO UPDATE SET "
+            "draft_id = excluded.draft_id, content = excluded.content, "
+            "updated_at = excluded.updated_at",
+            (reporter, draft_id, content, now, now),
+        )
+        await self._conn.commit()
+
+    async def delete_draft(self, reporter: str) -> bool:
+        cursor = await self._conn.execute(
+            "DELETE FROM report_drafts WHERE reporter = ?", (reporter,))
+        await self._conn.commit()
+        return cursor.rowcount > 0
+
+    async def stale_drafts(self, cutoff: datetime) -> list[DraftRow]:
+        async with self._conn.execute(
+            "SELECT reporter, draft_id, content, created_at, updated_at FROM report_drafts "
+            "WHERE updated_at < ? ORDER BY updated_at",
+            (cutoff.isoformat(timespec="seconds"),),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [DraftRow(row[0], row[1], bytes(row[2]), row[3], row[4]) for row in rows]
+
+    async def delete_stale_draft(self, reporter: str, cutoff: datetime) -> bool:
+        """Delete only if still untouched since ``cutoff``: the user may have just typed."""
+        cursor = await self._conn.execute(
+            "DELETE FROM report_drafts WHERE reporter = ? AND updated_at < ?",
+            (reporter, cutoff.isoformat(timespec="seconds")),
+        )
+        await self._conn.commit()
+        return cursor.rowcount > 0
+
+    async def count_drafts(self) -> int:
+        async with self._conn.execute("SELECT COUNT(*) FROM report_drafts") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    # --- reports -------------------------------------------------------------------
+
+    async def insert(self, report: NewReport) -> None:
+        """Store the report and drop its draft in one commit.
+
+        Raises ``ReferenceTaken`` when the reference collides; a second insert of the
+        same draft is prevented by the caller's ``by_draft`` check and, as a last
+        line, by the UNIQUE draft_id (which raises ``sqlite3.IntegrityError``).
+        """
+        now = _now()
+        try:
+            await self._conn.execute(
+                f"INSERT INTO reports ({_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (report.ref, report.draft_id, report.reporter, now, now, report.locale,
+                 report.incident, report.place, report.incident_date, report.affected,
+                 report.people, ",".join(report.groups), report.held, int(report.urgent),
+                 report.content),
+            )
+        except sqlite3.IntegrityError as error:
+            if "reports.ref" in str(error):
+                raise ReferenceTaken(report.ref) from error
+            raise
+        await self._conn.execute(
+            "DELETE FROM report_drafts WHERE draft_id = ?", (report.draft_id,))
+        await self._conn.commit()
+
+    async def _select(self, where: str, params: tuple[object, ...]) -> list[ReportRow]:
+        async with self._conn.execute(
+            f"SELECT {_COLUMNS} FROM reports {where}", params
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [_report(row) for row in rows]
+
+    async def by_draft(self, draft_id: str) -> ReportRow | None:
+        rows = await self._select("WHERE draft_id = ?", (draft_id,))
+        return rows[0] if rows else None
+
+    async def by_ref(self, ref: str) -> ReportRow | None:
+        rows = await self._select("WHERE ref = ?", (ref,))
+        return rows[0] if rows else None
+
+    async def for_reporter(self, reporter: str, limit: int = 50) -> list[ReportRow]:
+        return await self._select("WHERE reporter = ? ORDER BY id DESC LIMIT ?",
+                                  (reporter, limit))
+
+    async def all(self) -> list[ReportRow]:
+        return await self._select("ORDER BY id", ())
+
+    async def count(self) -> int:
+        async with self._conn.execute("SELECT COUNT(*) FROM reports") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def set_status(self, ref: str, status: str) -> bool:
+        if status not in STATUSES:
+            raise ValueError(f"unknown report status {status!r}")
+        cursor = await self._conn.execute(
+            "UPDATE reports SET status = ?, updated_at = ? WHERE ref = ?",
+            (status, _now(), ref),
+        )
+        await self._conn.commit()
+        return cursor.rowcount > 0
+
+    async def unlink(self, updates: list[tuple[str, bytes]]) -> None:
+        """Remove the identity link: no reporter hash, content re-encrypted without it."""
+        for ref, content in updates:
+            await self._conn.execute(
+                "UPDATE reports SET reporter = NULL, content = ?, updated_at = ? WHERE ref = ?",
+                (content, _now(), ref),
+            )
+        await self._conn.commit()
+
+    async def delete_for_reporter(self, reporter: str) -> int:
+        cursor = await self._conn.execute("DELETE FROM reports WHERE reporter = ?", (reporter,))
+        await self._conn.commit()
+        return cursor.rowcount

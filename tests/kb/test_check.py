@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.kb.check import REQUIRED_IDS, Problem, check_knowledge_base
+from tests.kb.conftest import TODAY, KbWriter, article_toml
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.level == "error"]
+
+
+def messages(problems: list[Problem], level: str | None = None) -> str:
+    return "\n".join(f"{p.where}: {p.message}" for p in problems
+                     if level is None or p.level == level)
+
+
+def test_required_ids_are_thirty_and_unique() -> None:
+    assert len(REQUIRED_IDS) == 30 == len(set(REQUIRED_IDS))
+
+
+def test_valid_kb_has_no_errors(write_kb: KbWriter) -> None:
+    problems = check_knowledge_base(write_kb(), today=TODAY)
+    assert errors(problems) == [], messages(problems)
+
+
+def test_missing_required_article(write_kb: KbWriter) -> None:
+    problems = check_knowledge_base(write_kb(ids=REQUIRED_IDS[1:]), today=TODAY)
+    assert messages(problems, "error") == (
+        f"articles/{REQUIRED_IDS[0]}.toml: required article is missing")
+
+
+def one(write_kb: KbWriter, text: str, aid: str = "work.extra") -> list[Problem]:
+    return check_knowledge_base(write_kb(overrides={aid: text}), today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("x = [", "not valid TOML"),
+        (article_toml("work.other"), "does not match the file name"),
+        (article_toml("work.extra").replace('category = "work"', 'category = "fun"'),
+         "unknown category"),
+        (article_toml("work.extra").replace('category = "work"', 'category = "help"'),
+         "should start with its category"),
+        (article_toml("work.extra", langs=("ru", "en")), "language [tg] is missing"),
+        (article_toml("work.extra").replace('title = "work.extra en"', 'title = ""'),
+         "'title' is empty"),
+        (article_toml("work.extra").replace('keywords = ["work.extra-ru-kw"]', "keywords = []"),
+         "'keywords' is empty"),
+        (article_toml("work.extra").replace('More about work.extra.\n', "", 1),
+         "'details' is empty"),
+        (article_toml("work.extra", status="ok"), "status 'ok'"),
+        (article_toml("work.extra", sources="[]"), "'sources' must list at least one"),
+        (article_toml("work.extra", reviewed="2027-01-01"), "is in the future"),
+        (article_toml("work.extra", related='["work.nowhere"]'), "'work.nowhere' does not exist"),
+        (article_toml("work.extra").replace('title = "work.extra ru"', f'title = "{"я" * 61}"'),
+         "title is 61 characters"),
+    ],
+)
+def test_each_rule_reports_an_error(write_kb: KbWriter, text: str, fragment: str) -> None:
+    problems = one(write_kb, text)
+    found = [p for p in errors(problems) if fragment in p.message]
+    assert found, messages(problems)
+    assert all("work.extra.toml" in p.where for p in found)
+
+
+def test_warnings_only(write_kb: KbWriter) -> None:
+    draft = article_toml("work.extra", status="draft", reviewed="2026-01-01")
+    shared = article_toml("work.extra_b").replace('"work.extra_b-ru-kw"', '"Патент"')
+    other = article_toml("work.extra_c").replace('"work.extra_c-ru-kw"', '"патент "')
+    problems = check_knowledge_base(
+        write_kb(overrides={"work.extra": draft, "work.extra_b": shared, "work.extra_c": other}),
+        today=TODAY)
+    assert errors(problems) == [], messages(problems)
+    text = messages(problems, "warning")
+    assert "work.extra.toml [tg]: status is draft" in text
+    assert "more than 180 days ago" in text
+    assert "keyword 'патент' is also in work.extra_c" in text
+
+
+def test_html_and_length(write_kb: KbWriter) -> None:
+    pytest.importorskip("bot.telegram_html")
+    bad_html = one(write_kb, article_toml("work.extra", short="a < b"))
+    assert any("not valid Telegram HTML" in p.message for p in errors(bad_html))
+    bad_tag = one(write_kb, article_toml("work.extra", short="<h1>x</h1>"))
+    assert any("not valid Telegram HTML" in p.message for p in errors(bad_tag))
+    # Tags and escapes do not count towards the visible length.
+    fits = "<b>" + "&amp;" * 700 + "</b>"
+    assert errors(one(write_kb, article_toml("work.extra", short=fits))) == []
+    too_long = "я" * 701
+    assert any("701 visible characters (max 700)" in p.message
+               for p in errors(one(write_kb, article_toml("work.extra", short=too_long))))
