@@ -1,0 +1,93 @@
+"""Browsing the knowledge base and asking free-text questions, in each language."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.fakeapi import FakeTelegram
+from bot.kb.loader import load_knowledge_base
+from tests.e2e.conftest import USER_ID, BotProcess, start_in
+
+KB = load_knowledge_base()
+
+MENU_TOPICS = {"tg": "📚 Саволҳо аз рӯи мавзӯъ", "ru": "📚 Вопросы по темам",
+               "en": "📚 Questions by topic"}
+MORE = {"tg": "📖 Маълумоти бештар", "ru": "📖 Подробнее", "en": "📖 More details"}
+REVIEWED = {"tg": "Санҷида шуд", "ru": "Проверено", "en": "Reviewed on"}
+
+
+@pytest.mark.parametrize("locale", ["tg", "ru", "en"])
+async def test_browse_category_article_and_details(fake: FakeTelegram, bot: BotProcess,
+                                                   locale: str) -> None:
+    await start_in(fake, USER_ID, locale)
+    chat = fake.chat(USER_ID)
+    menu = chat.last_message()
+    assert menu is not None
+    fake.press_button(USER_ID, menu.message_id, MENU_TOPICS[locale])
+    await chat.next_event(kinds={"edit_text"})
+    category = KB.categories[0]
+    topics = fake.message(USER_ID, menu.message_id)
+    assert f"{category.icon} {category.title(locale)}" in topics.button_texts()
+
+    fake.press_button(USER_ID, menu.message_id, f"{category.icon} {category.title(locale)}")
+    await chat.next_event(kinds={"edit_text"})
+    article = KB.in_category(category.id)[0]
+    listing = fake.message(USER_ID, menu.message_id)
+    assert article.text(locale).title in listing.button_texts()
+
+    fake.press_button(USER_ID, menu.message_id, article.text(locale).title)
+    await chat.next_event(kinds={"edit_text"})
+    shown = fake.message(USER_ID, menu.message_id)
+    assert shown.text.startswith(article.text(locale).title)
+    assert REVIEWED[locale] in shown.text and "2026" in shown.text
+    assert article.sources[0][:20] in shown.text
+    assert MORE[locale] in shown.button_texts()
+
+    short_length = len(shown.text)
+    fake.press_button(USER_ID, menu.message_id, MORE[locale])
+    await chat.next_event(kinds={"edit_text"})
+    detailed = fake.message(USER_ID, menu.message_id)
+    assert len(detailed.text) > short_length
+    assert MORE[locale] not in detailed.button_texts()
+
+    # Back returns to the category list.
+    fake.press_button(USER_ID, menu.message_id, {"tg": "⬅️ Бозгашт", "ru": "⬅️ Назад",
+                                                  "en": "⬅️ Back"}[locale])
+    await chat.next_event(kinds={"edit_text"})
+    assert article.text(locale).title in fake.message(USER_ID, menu.message_id).button_texts()
+
+
+async def test_double_tap_on_details_is_harmless(fake: FakeTelegram, bot: BotProcess) -> None:
+    await start_in(fake, USER_ID, "en")
+    chat = fake.chat(USER_ID)
+    menu = chat.last_message()
+    assert menu is not None
+    fake.press_callback(USER_ID, menu.message_id, "kb:d:entry.documents")
+    fake.press_callback(USER_ID, menu.message_id, "kb:d:entry.documents")
+    await chat.next_event(kinds={"edit_text"})
+    # Both presses are answered; the second edit would be "not modified" and is swallowed.
+    await fake.wait_for(lambda: sum(e.kind == "callback_answer"
+                                    for e in fake.transcript(USER_ID)) == 2)
+    assert fake.message(USER_ID, menu.message_id).text.startswith(
+        KB.article("entry.documents").text("en").title)  # type: ignore[union-attr]
+    # Telegram refused the identical second edit; the bot swallowed it and stayed quiet.
+    await fake.wait_for(lambda: fake.api_errors)
+    assert [m for m, e in fake.api_errors] == ["editMessageText"]
+    assert "not modified" in fake.api_errors[0][1].description
+    fake.api_errors.clear()
+    chat.skip()
+    fake.send_message(USER_ID, "/menu")
+    assert "What would you like to do" in (await chat.next_message()).text
+
+
+async def test_emergency_button_shows_checklist_and_contacts(fake: FakeTelegram,
+                                                             bot: BotProcess) -> None:
+    await start_in(fake, USER_ID, "ru")
+    chat = fake.chat(USER_ID)
+    menu = chat.last_message()
+    assert menu is not None
+    fake.press_button(USER_ID, menu.message_id, "🆘 Экстренная помощь")
+    emergency = await chat.next_message()
+    contacts = await chat.next_message()
+    assert emergency.text.startswith(KB.article("help.emergency").text("ru").title)  # type: ignore[union-attr]
+    assert contacts.text.startswith(KB.article("help.contacts").text("ru").title)  # type: ignore[union-attr]

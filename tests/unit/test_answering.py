@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from bot.answering import Reply, choose_answer_language, decide
+from bot.search.engine import SearchHit, SearchResult
+
+
+def _result(lang: str = "ru", clear: bool = True, confident: bool = False,
+            ids: tuple[str, ...] = (), smalltalk: str | None = None) -> SearchResult:
+    return SearchResult(query="q", lang=lang, lang_is_clear=clear, confident=confident,
+                        hits=tuple(SearchHit(i, 0.5) for i in ids), smalltalk=smalltalk)
+
+
+def test_answer_language_follows_user_unless_clearly_other() -> None:
+    assert choose_answer_language("tg", "ru", True) == "ru"
+    assert choose_answer_language("tg", "ru", False) == "tg"
+    assert choose_answer_language("en", "en", True) == "en"
+
+
+def test_confident_answers_best_article() -> None:
+    decision = decide(_result(confident=True, ids=("a", "b")), "ru")
+    assert decision.reply is Reply.ANSWER and decision.article_ids == ("a",)
+    assert not decision.offer_switch
+
+
+def test_unsure_offers_at_most_three_choices() -> None:
+    decision = decide(_result(ids=("a", "b", "c", "d")), "tg")
+    assert decision.reply is Reply.CHOICES and decision.article_ids == ("a", "b", "c")
+    assert decision.answer_lang == "ru" and decision.offer_switch
+
+
+def test_nothing_found_and_smalltalk() -> None:
+    assert decide(_result(), "ru").reply is Reply.NOT_FOUND
+    smalltalk = decide(_result(confident=True, ids=("a",), smalltalk="greeting"), "ru")
+    assert smalltalk.reply is Reply.SMALLTALK and smalltalk.smalltalk == "greeting"
