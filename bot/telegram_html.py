@@ -81,7 +81,7 @@ class _OpenTag:
     name: str
     attrs: dict[str, str | None]
     start: int  # UTF-16 offset in the output where the tag's content starts
-    byte_offset: int  # of the "<" in the source, for error messages
+    order: int  # opening order: equal spans list the outer entity first
     child_code: _OpenTag | None = None  # <pre><code class=...> wrapper
     end: int | None = None  # set when closed (only needed for the pre>code check)
     children: int = 0
@@ -184,7 +184,8 @@ class _Parser:
             raise self.fail(f'Unsupported start tag "{name}"', begin)
         attrs = self.attributes(name, begin)
         self.pos += 1  # the ">"
-        tag = _OpenTag(name, attrs, self.out16, self.byte_offset(begin))
+        tag = _OpenTag(name, attrs, self.out16, self.opened)
+        self.opened += 1
         self.check_tag(tag, begin)
         self.check_nesting(tag, begin)
         if self.stack:
@@ -295,8 +296,7 @@ class _Parser:
         if self.stack and self.stack[-1].name == "pre" and tag is self.stack[-1].child_code:
             return  # merged into the pre entity as its language
         if tag.end > tag.start:
-            self.entities.append((tag.start, tag.end - tag.start, self.opened, _entity(tag)))
-            self.opened += 1
+            self.entities.append((tag.start, tag.end - tag.start, tag.order, _entity(tag)))
 
 
 def _may_contain(outer: str, inner: str) -> bool:

@@ -11,9 +11,11 @@ Start it, point the bot at it, then act as users and watch what the bot does::
         reply = await chat.next_message(timeout=10)
         fake.press_button(USER, reply.message_id, "Русский")
 
-Server (127.0.0.1 only): ``POST|GET /bot<token>/<method>`` (method names case-insensitive;
-wrong token -> 401 "Unauthorized"; unknown method -> 404 "Not Found"), and
-``GET /file/bot<token>/<file_path>``. JSON, urlencoded and multipart bodies are accepted.
+``fake.api_url`` (= base URL + "/bot") and ``fake.file_url`` (+ "/file/bot") are what
+PTB's ``base_url``/``base_file_url`` expect. Server (127.0.0.1 only):
+``POST|GET /bot<token>/<method>`` (method names case-insensitive; wrong token -> 401
+"Unauthorized"; unknown method -> 404 "Not Found"), and ``GET /file/bot<token>/<path>``.
+JSON, urlencoded and multipart bodies are accepted.
 Methods: getMe, logOut, close, getUpdates (real long polling; a second concurrent poll ends
 the first with 409 like Telegram; 409 while a webhook is set), setWebhook, deleteWebhook,
 getWebhookInfo, set/get/deleteMyCommands (per scope + language_code),
@@ -41,8 +43,8 @@ User side (synchronous; each returns the new update_id):
     size=..., content=None), send_video, send_voice, send_audio, send_sticker,
     send_location(user_id, lat, lon), send_contact(user_id, phone, own=True)
     edit_user_message(user_id, message_id, new_text)           # edited_message update
-    press_button(user_id, message_id, text_or_flat_index)      # callback_query update
-    press_callback(user_id, message_id, data)                   # forged data allowed
+    press_button(user_id, message_id, text_or_flat_index, chat_id=None)  # callback_query
+    press_callback(user_id, message_id, data, chat_id=None)     # forged data allowed
     press_reply_button(user_id, text)                           # taps the reply keyboard
     send_group_message(chat_id<0, user_id, text, chat_type="group"|"supergroup")
     add_group(chat_id, title, chat_type=..., bot_status="member"), set_member_status(...)
@@ -59,9 +61,11 @@ Observation:
     fake.message(chat_id, message_id) -> StoredMessage
     await fake.wait_for(predicate, timeout=10, message=None)
     fake.calls: list[(method, params)]; fake.calls_of(method) -> list[params]
-    fake.api_errors: list[(method, ApiError)]; fake.assert_no_api_errors()
+    fake.api_errors: list[(method, ApiError)] (errors a connected client received)
+    fake.assert_no_api_errors(include_forced=False)  # fail_next() errors skipped by default
     fake.on_event(callback, include_user=False) -> unsubscribe  (sync or async callback)
     fake.fail_next(method, times=1, retry_after=1, error_code=429, description=None)
+    fake.flood_limit (messages per second per chat, sliding 1 s window; None = off)
     fake.webhook_responses: list[int] (HTTP status per delivery; 0 = no connection)
     await fake.post_to_webhook(update, secret=<configured>|None|"wrong") -> status
     fake.updates (all updates by id), fake.pending (not yet confirmed)

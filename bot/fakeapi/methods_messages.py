@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.fakeapi import validation
 from bot.fakeapi.errors import bad_request
+from bot.fakeapi.models import StoredMessage
 from bot.fakeapi.outgoing import (
     check_modified,
     create_bot_message,
@@ -150,7 +151,7 @@ async def send_chat_action(state: FakeState, p: Params) -> Any:
     return True
 
 
-def _source_message(state: FakeState, p: Params, missing: str) -> Any:
+def _source_message(state: FakeState, p: Params, missing: str) -> StoredMessage:
     source_chat = state.bot_chat(p.chat_id("from_chat_id"), check_access=False)
     message_id = p.get_int("message_id", required=True)
     assert message_id is not None
@@ -166,7 +167,7 @@ async def copy_message(state: FakeState, p: Params) -> Any:
     source = _source_message(state, p, "message to copy not found")
     markup = _markup(p)
     caption = None
-    if p.has("caption"):
+    if p.has("caption") and source.text is None:  # a text message has no caption to replace
         caption = validation.caption_text(p.get_str("caption"), p.get_str("parse_mode"),
                                           p.get_json("caption_entities"))
     reply_to = reply_target(state, chat, p)
@@ -195,13 +196,13 @@ async def forward_message(state: FakeState, p: Params) -> Any:
     return state.message_api(forwarded)
 
 
-def _same_text(source: Any) -> validation.FormattedText | None:
+def _same_text(source: StoredMessage) -> validation.FormattedText | None:
     if source.text is None:
         return None
     return validation.FormattedText(source.text, source.entities, source.html)
 
 
-def _same_caption(source: Any) -> validation.FormattedText | None:
+def _same_caption(source: StoredMessage) -> validation.FormattedText | None:
     if source.caption is None:
         return None
     return validation.FormattedText(source.caption, source.caption_entities, source.caption_html)

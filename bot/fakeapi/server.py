@@ -174,19 +174,21 @@ class FakeTelegram(UserSide):
                   error_code: int = 429, description: str | None = None) -> None:
         """Answer the next ``times`` calls of ``method`` with 429 (or another error)."""
         if error_code == 429:
-            errors = [too_many_requests(retry_after) for _ in range(times)]
+            errors = [too_many_requests(retry_after, forced=True) for _ in range(times)]
         else:
             text = description or f"Internal Server Error ({error_code})"
-            errors = [ApiError(error_code, text) for _ in range(times)]
+            errors = [ApiError(error_code, text, forced=True) for _ in range(times)]
         self.force_failures(method, errors)
 
     def calls_of(self, method: str) -> list[JsonDict]:
         """Parameters of every call of ``method`` (case-insensitive), oldest first."""
         return [params for name, params in self.calls if name.lower() == method.lower()]
 
-    def assert_no_api_errors(self) -> None:
-        assert not self.api_errors, "the bot got API errors: " + "; ".join(
-            f"{method}: {error.description}" for method, error in self.api_errors)
+    def assert_no_api_errors(self, *, include_forced: bool = False) -> None:
+        """Fail if the bot got any API error (those forced by fail_next() only on request)."""
+        errors = [(m, e) for m, e in self.api_errors if include_forced or not e.forced]
+        assert not errors, "the bot got API errors: " + "; ".join(
+            f"{method}: {error.description}" for method, error in errors)
 
     def chat(self, chat_id: int) -> ChatReader:
         """The reader for one chat (the same object on every call)."""

@@ -6,6 +6,7 @@ import asyncio
 import bisect
 import inspect
 import itertools
+import logging
 import math
 import time
 from collections import deque
@@ -24,6 +25,7 @@ from bot.fakeapi.models import (
     StoredMessage,
 )
 
+_LOGGER = logging.getLogger(__name__)
 EventListener = Callable[[ChatEvent], Awaitable[None] | None]
 # Telegram sends these unless allowed_updates asks for them explicitly.
 _NOT_DEFAULT_UPDATES = {"chat_member", "message_reaction", "message_reaction_count"}
@@ -185,7 +187,11 @@ class FakeState:
         return event
 
     def _call_listener(self, listener: EventListener, event: ChatEvent) -> None:
-        result = listener(event)
+        try:
+            result = listener(event)
+        except Exception:  # a broken listener (e.g. a terminal UI) must not break the API
+            _LOGGER.exception("fake Telegram event listener failed")
+            return
         if inspect.isawaitable(result):
             task = asyncio.ensure_future(result)
             self._tasks.add(task)
@@ -236,6 +242,8 @@ class FakeState:
     def resolve_chat_id(self, chat_id: int | str) -> int:
         if isinstance(chat_id, int):
             return chat_id
+        if chat_id.lstrip("-").isdigit():
+            return int(chat_id)
         name = chat_id.lstrip("@").lower()
         for chat in self.chats.values():
             if chat.type != "private" and (chat.username or "").lower() == name:

@@ -21,7 +21,7 @@ from bot.telegram_html import utf16_len
 _AUTO_ENTITIES = (
     ("bot_command", re.compile(r"(?<![^\s])/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?![\w@/])")),
     ("url", re.compile(r"\bhttps?://[^\s<>\"']+[^\s<>\"'.,;:!?)]")),
-    ("mention", re.compile(r"(?<![\w@])@[A-Za-z][A-Za-z0-9_]{3,31}\b")),
+    ("mention", re.compile(r"(?<![\w@])@[A-Za-z][A-Za-z0-9_]{4,31}\b")),  # 5-32 chars
 )
 _BLOCKED = {"status": "kicked", "until_date": 0}
 
@@ -43,9 +43,12 @@ class UserSide(FakeState):
     def add_user(self, user_id: int, first_name: str = "Test", *, last_name: str | None = None,
                  language_code: str | None = "ru", username: str | None = None,
                  is_premium: bool | None = None) -> FakeUser:
-        """Register a user. Until they write, the bot gets 403 "can't initiate conversation"."""
+        """Register (or update) a user. Until they write, the bot gets 403 "can't initiate"."""
         assert user_id > 0, "user ids are positive"
         user = FakeUser(user_id, first_name, last_name, username, language_code, is_premium)
+        known = self.users.get(user_id)
+        if known is not None:  # keep what already happened in the chat
+            user.started, user.blocked = known.started, known.blocked
         self.users[user_id] = user
         return user
 
@@ -112,9 +115,12 @@ class UserSide(FakeState):
 
     def press_reply_button(self, user_id: int, text: str) -> int:
         """Tap a button of the reply keyboard the chat currently shows (sends its text)."""
-        keyboard = (self.chats.get(user_id) or FakeChat(user_id, "private")).reply_keyboard
-        labels = [b["text"] for row in (keyboard or {}).get("keyboard", []) for b in row]
+        chat = self.chats.get(user_id) or FakeChat(user_id, "private")
+        keyboard = chat.reply_keyboard or {}
+        labels = [b["text"] for row in keyboard.get("keyboard", []) for b in row]
         assert text in labels, f"no reply keyboard button {text!r}; the chat shows {labels}"
+        if keyboard.get("one_time_keyboard"):
+            chat.reply_keyboard = None  # the client hides it after one tap
         return self.send_message(user_id, text)
 
     def _send_file(self, user_id: int, kind: str, caption: str | None, **fields: Any) -> int:
@@ -185,11 +191,16 @@ class UserSide(FakeState):
 
     # -- buttons ---------------------------------------------------------------------------
 
-    def press_button(self, user_id: int, message_id: int, button: str | int) -> int:
-        """Press an inline button of a bot message, by exact text or flat index."""
-        message = self.find_message(user_id, message_id)
+    def press_button(self, user_id: int, message_id: int, button: str | int, *,
+                     chat_id: int | None = None) -> int:
+        """Press an inline button of a bot message, by exact text or flat index.
+
+        ``chat_id`` defaults to the user's private chat (give it for group messages).
+        """
+        chat_id = user_id if chat_id is None else chat_id
+        message = self.find_message(chat_id, message_id)
         assert message is not None and message.from_bot, (
-            f"no bot message {message_id} in chat {user_id}")
+            f"no bot message {message_id} in chat {chat_id}")
         flat = [b for row in message.buttons for b in row]
         if isinstance(button, int):
             assert 0 <= button < len(flat), f"no button #{button}; buttons: {flat}"
@@ -197,15 +208,16 @@ class UserSide(FakeState):
         else:
             chosen = message.button(button)
         assert chosen.callback_data is not None, f"button {chosen.text!r} is not a callback button"
-        return self.press_callback(user_id, message_id, chosen.callback_data)
+        return self.press_callback(user_id, message_id, chosen.callback_data, chat_id=chat_id)
 
-    def press_callback(self, user_id: int, message_id: int, data: str) -> int:
+    def press_callback(self, user_id: int, message_id: int, data: str, *,
+                       chat_id: int | None = None) -> int:
         """A callback query with arbitrary (possibly forged) data on any message id.
 
         For a deleted or unknown message the query carries an InaccessibleMessage (date 0).
         """
         user = self.user(user_id)
-        chat = self._private_chat(user)
+        chat = self._private_chat(user) if chat_id in (None, user_id) else self.chats[chat_id]
         message = self.find_message(chat.id, message_id)
         shown = (self.message_api(message) if message is not None
                  else {"chat": chat.to_api(), "message_id": message_id, "date": 0})

@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import ssl
 from collections.abc import AsyncIterator
 
 import pytest
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from bot.fakeapi import FakeTelegram
 
-TOKEN = "123456789:AAFakeTokenForTests_abcdefghijklmno"
-# Building an SSL context costs ~60 ms per httpx client; share one (the fake is plain HTTP).
-_SSL = ssl.create_default_context()
-
-# httpx and aiohttp must not send loopback traffic through a proxy.
-os.environ["NO_PROXY"] = ",".join(filter(None, [os.environ.get("NO_PROXY"), "127.0.0.1",
-                                                "localhost"]))
-
-
-def make_bot(token: str, fake: FakeTelegram) -> Bot:
-    """A real PTB Bot talking to the fake."""
-    return Bot(token, base_url=fake.api_url, base_file_url=fake.file_url,
-               request=HTTPXRequest(httpx_kwargs={"verify": _SSL}),
-               get_updates_request=HTTPXRequest(httpx_kwargs={"verify": _SSL}))
+from .support import TOKEN, make_bot
 
 
 @pytest.fixture

@@ -14,11 +14,10 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot.fakeapi import FakeTelegram
 
-from .conftest import _SSL, TOKEN
+from .support import TOKEN, make_request
 
 USER = 5001
 
@@ -44,8 +43,7 @@ async def pong(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def build(fake: FakeTelegram) -> Application:  # type: ignore[type-arg]
     app = (Application.builder().token(TOKEN).base_url(fake.api_url)
            .base_file_url(fake.file_url)
-           .request(HTTPXRequest(httpx_kwargs={"verify": _SSL}))
-           .get_updates_request(HTTPXRequest(httpx_kwargs={"verify": _SSL})).build())
+           .request(make_request()).get_updates_request(make_request()).build())
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CallbackQueryHandler(pong))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))

@@ -11,6 +11,8 @@ from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryA
 
 from bot.fakeapi import FakeTelegram
 
+from .support import make_bot
+
 USER = 5001
 
 
@@ -35,7 +37,7 @@ def started(fake: FakeTelegram) -> int:
 
 async def test_wrong_token_is_invalid_token(fake: FakeTelegram) -> None:
     with raises(InvalidToken, "was rejected by the server"):
-        await Bot("111:wrong", base_url=fake.api_url).initialize()
+        await make_bot("111:wrong", fake).initialize()
 
 
 async def test_unknown_chat_is_chat_not_found(bot: Bot) -> None:
@@ -147,12 +149,15 @@ async def test_retry_after_from_fail_next(fake: FakeTelegram, bot: Bot, started:
             await bot.send_message(started, "hi")
         assert "Retry in 7 seconds" in str(caught.value)
     assert (await bot.send_message(started, "hi")).text == "hi"
+    fake.assert_no_api_errors()  # forced failures are the test's own doing
+    with pytest.raises(AssertionError, match="Too Many Requests: retry after 7"):
+        fake.assert_no_api_errors(include_forced=True)
 
 
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # PTB's own
 async def test_flood_limit_per_chat() -> None:
-    async with FakeTelegram("1:flood", flood_limit=2) as fake, Bot(
-            "1:flood", base_url=fake.api_url) as client:
+    async with FakeTelegram("1:flood", flood_limit=2) as fake, make_bot(
+            "1:flood", fake) as client:
         fake.send_message(USER, "/start")
         fake.send_message(USER + 1, "/start")
         await client.send_message(USER, "1")

@@ -11,6 +11,8 @@ from telegram.error import Conflict
 
 from bot.fakeapi import FakeTelegram
 
+from .support import make_bot
+
 USER = 5001
 
 
@@ -66,7 +68,7 @@ async def test_second_poll_ends_the_first_with_conflict(fake: FakeTelegram, bot:
     """Two bot instances polling: Telegram ends the older request with 409."""
     first = asyncio.create_task(bot.get_updates(timeout=30))
     await fake.wait_for(lambda: fake.calls_of("getUpdates"))
-    async with Bot(fake.token, base_url=fake.api_url) as other_instance:
+    async with make_bot(fake.token, fake) as other_instance:
         second = asyncio.create_task(other_instance.get_updates(timeout=30))
         with pytest.raises(Conflict, match="terminated by other getUpdates request"):
             await asyncio.wait_for(first, 5)

@@ -134,9 +134,31 @@ async def test_reply_keyboard_tap(fake: FakeTelegram, bot: Bot) -> None:
     keyboard = ReplyKeyboardMarkup([[KeyboardButton("📞 Share", request_contact=True), "Help"]])
     await bot.send_message(USER, "Choose", reply_markup=keyboard)
     fake.press_reply_button(USER, "Help")
+    fake.press_reply_button(USER, "Help")  # still shown: not a one-time keyboard
     assert (await updates(bot))[-1].message.text == "Help"
     with pytest.raises(AssertionError, match="no reply keyboard button 'Nope'"):
         fake.press_reply_button(USER, "Nope")
+    await bot.send_message(USER, "Once", reply_markup=ReplyKeyboardMarkup(
+        [["Yes"]], one_time_keyboard=True))
+    fake.press_reply_button(USER, "Yes")
+    with pytest.raises(AssertionError, match="the chat shows \\[\\]"):
+        fake.press_reply_button(USER, "Yes")
+
+
+async def test_buttons_in_groups(fake: FakeTelegram, bot: Bot) -> None:
+    fake.send_group_message(-42, USER, "/menu")
+    sent = await bot.send_message(-42, "Menu", reply_markup=InlineKeyboardMarkup(
+        [[InlineKeyboardButton("Go", callback_data="go")]]))
+    fake.press_button(USER, sent.message_id, "Go", chat_id=-42)
+    query = (await updates(bot))[-1].callback_query
+    assert (query.data, query.message.chat.id, query.from_user.id) == ("go", -42, USER)
+
+
+async def test_add_user_later_keeps_the_chat_state(fake: FakeTelegram, bot: Bot) -> None:
+    fake.send_message(USER, "/start")
+    fake.add_user(USER, "Renamed", language_code="en")
+    assert (await bot.send_message(USER, "still allowed")).chat.id == USER
+    assert fake.user(USER).language_code == "en"
 
 
 async def test_group_member_statuses(fake: FakeTelegram, bot: Bot) -> None:

@@ -38,6 +38,10 @@ def test_nested_formatting_is_sorted_outer_first() -> None:
                         {"type": "italic", "offset": 5, "length": 4}]
 
 
+def test_equal_spans_list_the_outer_entity_first() -> None:
+    assert [e["type"] for e in parse_html("<b><i>x</i></b>")[1]] == ["bold", "italic"]
+
+
 def test_links_spoiler_span_emoji_and_expandable_quote() -> None:
     html = ('<a href="https://example.org/?a=1&amp;b=2">link</a>'
             '<span class="tg-spoiler">s</span>'
