@@ -9,6 +9,7 @@ from telegram.constants import ChatType
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.context import HamrohContext
+from bot.handlers.tracking import restore_locale
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,8 @@ async def on_error(update: object, context: HamrohContext) -> None:
         return
     if update.effective_chat.type != ChatType.PRIVATE:
         return
+    # Error handlers get a fresh context: find the user's language again.
+    await restore_locale(update, context)
     try:
         await context.bot.send_message(
             update.effective_chat.id,

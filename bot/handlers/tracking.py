@@ -50,3 +50,14 @@ async def _record_membership(update: Update, context: HamrohContext) -> None:
     blocked = member.new_chat_member.status in {ChatMember.BANNED, ChatMember.LEFT}
     await context.services.db.users.set_blocked(member.from_user.id, blocked)
     log.info("a user %s the bot", "blocked" if blocked else "unblocked")
+
+
+async def restore_locale(update: Update, context: HamrohContext) -> None:
+    """Set ``context.locale`` from the saved choice or Telegram's language (no writes)."""
+    user = update.effective_user
+    if user is None:
+        return
+    context.locale = locale_for_language_code(user.language_code)
+    record = await context.services.db.users.get(user.id)
+    if record is not None and record.locale:
+        context.locale = record.locale

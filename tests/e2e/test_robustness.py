@@ -1,0 +1,76 @@
+"""What real Telegram does to a bot: flood limits, failures, blocked users, restarts."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from bot.fakeapi import FakeTelegram
+from tests.e2e.conftest import USER_ID, BotProcess, start_in
+
+
+def _user_row(data_dir: Path) -> tuple[str | None, int]:
+    with sqlite3.connect(f"file:{data_dir / 'hamroh.sqlite3'}?mode=ro", uri=True) as conn:
+        row = conn.execute("SELECT locale, blocked_bot FROM users WHERE id = ?",
+                           (USER_ID,)).fetchone()
+    assert row is not None
+    return row[0], row[1]
+
+
+async def test_flood_limit_429_is_retried(fake: FakeTelegram, bot: BotProcess) -> None:
+    await start_in(fake, USER_ID, "en")
+    fake.fail_next("sendMessage", times=1, retry_after=1)
+    fake.send_message(USER_ID, "/help")
+    reply = await fake.chat(USER_ID).next_message(timeout=15)
+    assert "How to use Hamroh" in reply.text
+    assert [m for m, _ in fake.api_errors] == ["sendMessage"]  # the forced 429, then a retry
+    fake.api_errors.clear()
+
+
+async def test_unexpected_error_gets_an_apology(fake: FakeTelegram, bot: BotProcess) -> None:
+    await start_in(fake, USER_ID, "ru")
+    fake.fail_next("sendMessage", times=1, error_code=400,
+                   description="Bad Request: something unexpected")
+    fake.send_message(USER_ID, "/help")
+    apology = await fake.chat(USER_ID).next_message()
+    assert "что-то пошло не так" in apology.text
+    fake.api_errors.clear()
+    await bot.stop()
+    assert "BadRequest" in bot.log()  # logged by type, without the user's text or id
+    assert str(USER_ID) not in bot.log()
+
+
+async def test_blocking_is_recorded_and_unblocking_clears_it(fake: FakeTelegram,
+                                                             bot: BotProcess) -> None:
+    await start_in(fake, USER_ID, "tg")
+    chat = fake.chat(USER_ID)
+    fake.block_bot(USER_ID)
+    fake.unblock_bot(USER_ID)
+    fake.block_bot(USER_ID)
+    # Wait for the bot to have taken all three updates, then check what it stored.
+    await fake.wait_for(lambda: not fake.pending)
+    fake.unblock_bot(USER_ID)
+    fake.send_message(USER_ID, "/menu")
+    await chat.next_message()
+    locale, blocked = _user_row(bot.data_dir)
+    assert locale == "tg" and blocked == 0
+    fake.block_bot(USER_ID)
+    await fake.wait_for(lambda: not fake.pending)
+    await bot.stop()  # a clean stop flushes everything; then the database says "blocked"
+    assert _user_row(bot.data_dir) == ("tg", 1)
+
+
+async def test_language_survives_restart(fake: FakeTelegram, bot: BotProcess) -> None:
+    await start_in(fake, USER_ID, "tg")
+    await bot.restart(kill=True)  # even a crash keeps a confirmed choice
+    chat = fake.chat(USER_ID)
+    chat.skip()
+    fake.send_message(USER_ID, "/menu")
+    assert "🌐 Забон" in (await chat.next_message()).button_texts()
+
+
+async def test_huge_message_is_answered(fake: FakeTelegram, bot: BotProcess) -> None:
+    await start_in(fake, USER_ID, "en")
+    fake.send_message(USER_ID, "patent " * 580)  # ~4,000 characters, Telegram's maximum
+    reply = await fake.chat(USER_ID).next_message()
+    assert reply.text
