@@ -18,6 +18,7 @@ from bot.handlers import register_handlers
 from bot.i18n import Catalogs
 from bot.persistence import SqlitePersistence
 from bot.processor import PerChatUpdateProcessor
+from bot.reports.handlers import setup_reports
 from bot.services import SERVICES_KEY, Services
 from bot.storage import Database
 
@@ -63,7 +64,9 @@ def load_knowledge(services: Services) -> None:
     log.info("knowledge base loaded: %d articles", len(knowledge.articles))
 
 
-def build_application(settings: Settings, services: Services | None = None) -> HamrohApplication:
+def build_application(
+    settings: Settings, services: Services | None = None, *, rate_limit: bool = True
+) -> HamrohApplication:
     if not settings.bot_token:
         raise ValueError("build_application needs a bot token (the playground supplies one)")
     services = services or build_services(settings)
@@ -78,10 +81,11 @@ def build_application(settings: Settings, services: Services | None = None) -> H
         .concurrent_updates(processor)
         .connection_pool_size(CONCURRENT_UPDATES + 4)
         .pool_timeout(10.0)
-        .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
+    if rate_limit:  # Telegram allows ~30 messages/s overall; also retries 429 answers
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     if settings.telegram_base_url:
         builder = builder.base_url(settings.telegram_base_url)
     if settings.telegram_base_file_url:
@@ -97,6 +101,7 @@ async def _post_init(app: HamrohApplication) -> None:
     services: Services = app.bot_data[SERVICES_KEY]
     await services.db.connect()
     await register_commands(app.bot, services.catalogs)
+    setup_reports(app)  # report key (created on first run) and draft expiry
     if app.job_queue is not None:
         app.job_queue.run_repeating(_prune_processed_updates, interval=timedelta(hours=6),
                                     first=timedelta(minutes=1), name="prune-processed")

@@ -184,8 +184,8 @@ async def run_session(settings: Settings, out: TextIO = sys.stdout) -> None:
                 await _bot_idle(fake, app)
             await app.updater.stop()
             await app.stop()
-            if app.post_shutdown:
-                await app.post_shutdown(app)
+        if app.post_shutdown:  # after shutdown(), which flushes the persistence
+            await app.post_shutdown(app)
     finally:
         unsubscribe()
         await fake.stop()

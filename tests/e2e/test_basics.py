@@ -147,3 +147,15 @@ async def test_logs_have_no_text_or_user_ids(fake: FakeTelegram, bot: BotProcess
     assert "secret-question-marker" not in log
     assert str(USER_ID) not in log
     assert "TEST-token" not in log
+
+
+async def test_quick_messages_are_answered_in_order(fake: FakeTelegram, bot: BotProcess) -> None:
+    await start_in(fake, USER_ID, "en")
+    chat = fake.chat(USER_ID)
+    fake.send_message(USER_ID, "/help")
+    fake.send_message(USER_ID, "/frobnicate")
+    fake.send_message(USER_ID, "/menu")
+    first, second, third = [await chat.next_message() for _ in range(3)]
+    assert "How to use Hamroh" in first.text
+    assert "do not know this command" in second.text
+    assert "What would you like to do" in third.text
