@@ -8,6 +8,10 @@ from enum import Enum
 from bot.search.engine import SearchResult
 
 MAX_CHOICES = 3
+# Below this top score the hits are noise: offering them as choices would look like an
+# answer to a question the bot does not cover (measured on the dev set: in-scope questions
+# that were not answered confidently all scored 0.3 or more).
+CHOICE_FLOOR = 0.2
 # Questions longer than this are still searched, but only their beginning: a pasted
 # essay must not slow the bot down for everyone.
 MAX_QUESTION_CHARS = 500
@@ -42,6 +46,6 @@ def decide(result: SearchResult, user_locale: str) -> Decision:
     ids = tuple(hit.article_id for hit in result.hits)
     if result.confident and ids:
         return Decision(Reply.ANSWER, answer_lang, switch, ids[:1])
-    if ids:
+    if ids and not result.off_topic and result.hits[0].score >= CHOICE_FLOOR:
         return Decision(Reply.CHOICES, answer_lang, switch, ids[:MAX_CHOICES])
     return Decision(Reply.NOT_FOUND, answer_lang, switch, ())

@@ -93,6 +93,8 @@ async def _send_smalltalk(update: Update, context: HamrohContext, decision: Deci
     replies = {
         "greeting": _("Hello! I am here to help. Type your question or choose from the menu."),
         "thanks": _("You are welcome! Take care of yourself."),
+        "request": _("Of course. Please type your question in a few words, for example: "
+                     "<i>How do I check for an entry ban?</i> Or choose a topic below."),
         "insult": _("I understand that things can be hard. I am here to help if you need "
                     "anything: type your question or choose from the menu."),
     }

@@ -7,23 +7,27 @@ from dataclasses import dataclass
 
 from bot.kb.model import LANGS, KnowledgeBase
 from bot.search import offtopic, smalltalk
-from bot.search.index import Document, LanguageIndex, pair_terms, surface, terms
+from bot.search.index import Document, LanguageIndex
 from bot.search.langid import LanguageDetector
 from bot.search.normalize import has_cyrillic, has_latin, normalize, strip_html
 
 MAX_HITS = 5
-COMBINE = "max"
+# Long messages are searched by their first and last words only: the question
+# is usually at one end of a story, and search time grows with length.
+MAX_QUERY_WORDS = 80
 
-# Ranking: BM25F over stems (precise) and character n-grams (typos, word
-# forms, transliteration noise), each on a 0..1 scale.
-W_BM25 = 0.6
-W_NGRAM = 0.4
-# Documents in a language other than the query's detected one still count
-# (mixed tg/ru messages are common), at a discount.
+# Ranking is done per language index (see bot.search.index). Documents in a
+# language other than the question's detected one still count (mixed tg/ru
+# messages are common), at a discount.
 OTHER_LANG_FACTOR = 0.85
-# Abstention: answer confidently only above this top score and margin.
-CONFIDENT_SCORE = 0.30
-CONFIDENT_MARGIN = 0.0
+# Abstention. Off-topic questions share few character n-grams with the best
+# article's text and leave it little lead over the second one:
+# confidence = (n-gram similarity + MARGIN_WEIGHT * lead) / CONFIDENCE_SCALE,
+# capped at 1; confident from CONFIDENT_SCORE up.
+MARGIN_WEIGHT = 0.5
+CONFIDENCE_SCALE = 0.32
+CONFIDENT_SCORE = 0.55
+TIE_RATIO = 0.92
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,8 @@ class SearchResult:
     lang_is_clear: bool
     confident: bool
     hits: tuple[SearchHit, ...]  # at most MAX_HITS, best first
-    smalltalk: str | None  # "greeting" | "thanks" | "insult" | None
+    smalltalk: str | None  # "greeting" | "thanks" | "request" | "insult" | None
+    off_topic: bool = False  # an out-of-scope rule fired (weather, sport, other countries…)
 
 
 class SearchEngine:
@@ -69,61 +74,70 @@ class SearchEngine:
         return cls(indexes, LanguageDetector.train(samples))
 
     def detect_language(self, text: str) -> tuple[str, bool]:
-        talk = smalltalk.classify(text)
+        """(tg|ru|en, whether that is clear). Small-talk words decide short
+        greetings such as "hi", which the n-gram model cannot."""
+        return self._detect(_clip(text), smalltalk.classify(text))
+
+    def _detect(self, text: str, talk: smalltalk.SmallTalk | None) -> tuple[str, bool]:
         if talk is not None:
             return talk.lang, True
         return self._detector.detect(text)
 
     def search(self, query: str, lang: str | None = None) -> SearchResult:
-        talk = smalltalk.classify(query)
-        if lang in LANGS:
-            detected, clear = lang, True
-        elif talk is not None:
-            detected, clear = talk.lang, True
-        else:
-            detected, clear = self._detector.detect(query)
-        if not normalize(query):
+        """Rank the articles for ``query``; ``lang`` forces the question's language."""
+        text = _clip(query)
+        talk = smalltalk.classify(text)
+        detected, clear = (lang, True) if lang in LANGS else self._detect(text, talk)
+        if not normalize(text):
             return SearchResult(query, detected, False, False, (), None)
 
-        scores = self._scores(query, detected)
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_HITS]
-        hits = tuple(SearchHit(aid, round(min(1.0, s), 6)) for aid, s in ranked if s > 0)
-        confident = bool(hits) and talk is None and hits[0].score >= CONFIDENT_SCORE
-        if confident and len(hits) > 1 and hits[0].score - hits[1].score < CONFIDENT_MARGIN:
-            confident = False
-        if confident and offtopic.off_topic(query) is not None:
-            confident = False
+        relevance, coverage = self._scores(text, detected)
+        ranked = sorted(relevance.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_HITS]
+        ranked = [(aid, s) for aid, s in ranked if s > 0]
+        if not ranked:
+            return SearchResult(query, detected, clear, False, (), talk.kind if talk else None)
+        top_id, top = ranked[0]
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        # The best hit's score is the abstention measure on a 0..1 scale where
+        # CONFIDENT_SCORE is the threshold; the others keep their ratio to it.
+        confidence = min(1.0, (coverage[top_id] + MARGIN_WEIGHT * (top - second))
+                         / CONFIDENCE_SCALE)
+        hits = tuple(SearchHit(aid, round(confidence * s / top, 6)) for aid, s in ranked)
+        off_topic = offtopic.off_topic(text) is not None
+        # A near-tie between two articles ("патент", "документы") is a question the user
+        # should settle by choosing, not one the bot should guess.
+        tied = second >= TIE_RATIO * top
+        confident = (talk is None and confidence >= CONFIDENT_SCORE and not off_topic
+                     and not tied)
         return SearchResult(query, detected, clear, confident, hits,
-                            talk.kind if talk else None)
+                            talk.kind if talk else None, off_topic)
 
-    def _scores(self, query: str, lang: str) -> dict[str, float]:
+    def _scores(self, query: str, lang: str) -> tuple[dict[str, float], dict[str, float]]:
+        """Per article: the best relevance over the language indexes, and the
+        n-gram coverage in the index that gave it."""
         latin, cyrillic = has_latin(query.lower()), has_cyrillic(query)
         best: dict[str, float] = {}
+        coverage: dict[str, float] = {}
         for index_lang, index in self._indexes.items():
-            # Cyrillic-only questions cannot match English texts, and vice versa
-            # English-only ones are still tried on ru/tg through transliteration.
+            # Cyrillic-only questions cannot match English texts; Latin ones are
+            # tried on ru/tg too, transliterated, but English ones at a discount.
             if index_lang == "en" and not latin:
                 continue
             factor = 1.0 if index_lang == lang else OTHER_LANG_FACTOR
             if index_lang != "en" and not cyrillic and lang == "en":
                 factor *= OTHER_LANG_FACTOR
-            for aid, s in self._language_scores(index, query).items():
+            fused, ngrams = index.scores(query)
+            for aid, s, g in zip(index.ids, fused, ngrams, strict=True):
                 s *= factor
-                if COMBINE == "max":
-                    if s > best.get(aid, 0.0):
-                        best[aid] = s
-                else:
-                    best[aid] = best.get(aid, 0.0) + s
-        return best
+                if s > best.get(aid, 0.0):
+                    best[aid] = s
+                    coverage[aid] = g * factor
+        return best, coverage
 
-    @staticmethod
-    def _language_scores(index: LanguageIndex, query: str) -> dict[str, float]:
-        qt = terms(query, index.lang) + pair_terms(query, index.lang)
-        bm = index.bm25(qt)
-        top = index.max_bm25(qt)
-        cos = index.ngram_cosine(surface(query, index.lang))
-        out = {}
-        for i, aid in enumerate(index.ids):
-            b = min(1.0, bm[i] / top) if top else 0.0
-            out[aid] = W_BM25 * b + W_NGRAM * cos[i]
-        return out
+
+def _clip(query: str) -> str:
+    words = query.split()
+    if len(words) <= MAX_QUERY_WORDS:
+        return query
+    half = MAX_QUERY_WORDS // 2
+    return " ".join(words[:half] + words[-half:])

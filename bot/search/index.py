@@ -1,57 +1,71 @@
-"""Per-language retrieval indexes: BM25F over word stems and TF-IDF over
-character n-grams, both built once from the knowledge base.
+"""Per-language retrieval indexes, built once from the knowledge base.
 
 Each (article, language) pair is one document. A query is analysed separately
 for each language's index (its stemmer, its transliteration of Latin words), so
 "zapret na vezd" meets the Russian articles as "запрет на везд" and
 "chi hel patent giriftan" meets the Tajik ones as "чи хел патент гирифтан".
+
+Three signals, each on a 0..1 scale, are fused:
+- BM25 over the curated fields (title, keywords): the words people use;
+- BM25 over the article text (short, details): the facts, in full sentences;
+- TF-IDF cosine over character 3-5-grams of all fields: typos, word forms and
+  transliteration noise that stems miss.
+Word stems are matched together with pairs of nearby content words
+("work|patent", "въезд|запрет"), which separate neighbouring topics.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from bot.search.normalize import fold, has_cyrillic, normalize
 from bot.search.stemming import stem_en, stem_ru, stem_tg
 from bot.search.translit import to_cyrillic
 
-# Field weights: keywords and titles are short, curated descriptions of the
-# topic; the long details mention many neighbouring topics in passing.
-FIELD_WEIGHTS: Mapping[str, float] = {"title": 3.0, "keywords": 3.0, "short": 1.0,
-                                      "details": 0.4}
-NGRAM_FIELD_WEIGHTS: Mapping[str, float] = {"title": 1.0, "keywords": 1.0, "short": 0.0,
-                                            "details": 0.0}
+CURATED_FIELDS: Mapping[str, float] = {"title": 1.0, "keywords": 1.0}
+TEXT_FIELDS: Mapping[str, float] = {"short": 1.0, "details": 0.4}
+NGRAM_FIELDS: Mapping[str, float] = {"title": 1.0, "keywords": 1.5, "short": 0.5,
+                                     "details": 0.15}
+W_CURATED = 0.35
+W_TEXT = 0.35
+W_NGRAM = 0.3
+
 NGRAM_SIZES = (3, 4, 5)
-GRAM_IDF_ADD = 1.0
-PAIR_WEIGHT = 1.0
 BM25_K1 = 1.2
 BM25_B = 0.6
+PAIR_WINDOW = 2
+# Query words missing from an index are looked up among its words with at most
+# this share of edits ("explanaton" → "explanation", "патерял" → "потерял").
+TYPO_SIMILARITY = 0.8
+TYPO_MIN_LENGTH = 5
+TYPO_MAX_WORDS = 8  # per query and index: bounds the time spent on garbage input
 
-
-# Function words: left out of word pairs (a pair like "work patent" or
-# "запрет въезд" says much more than either word; "for the" says nothing).
-STOPWORDS: frozenset[str] = frozenset("""
+# Function words: left out of word pairs ("work patent" or "запрет въезд" says
+# much more than either word; "for the" says nothing).
+_STOPWORDS_TEXT = """
 a an the to of in on at for from with by and or but if is are was were be been am do does
 did i me my we our you your he his she her it its they them their this that these those
 can could will would should shall may might must have has had not no yes what how when
 where who whom which why there here so as than then too very just about also please any
-в во на и а но что что-то как я мы вы ты он она они оно мне меня мой моя мои нас нам вам
+в во на и а но что как я мы вы ты он она они оно мне меня мой моя мои нас нам вам
 вас тебе тебя его ее их с со по за к ко у о об от до из для не ни ли же бы это этот эта
-эти то так или если когда где куда какой какая какие каком сколько чтобы чем уже еще ещё
-все всё там тут вот да нет быть был была было были есть
+эти то так или если когда где куда какой какая какие каком сколько чтобы чем уже еще
+все там тут вот да нет быть был была было были есть
 дар ба аз ва ки чи чӣ ин он бо барои то ё ман шумо мо ту вай онҳо ӯ агар ҳам низ не на ҳа
 чанд кадом хел куҷо кай чаро аст буд ҳаст ҳастам ҳастед мешавад шуд мумкин лозим даркор
-""".split())
+"""
+STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
 _FOLDED_STOPWORDS = frozenset(fold(w) for w in STOPWORDS)
-PAIR_FIELDS = ("title", "keywords", "short")
-PAIR_WINDOW = 2
 
 
-@lru_cache(maxsize=32768)
+@lru_cache(maxsize=65536)
 def _analyze_word(word: str, lang: str) -> str:
     if lang == "en":
         return stem_ru(word) if has_cyrillic(word) else stem_en(word)
@@ -74,23 +88,33 @@ def terms(text: str, lang: str) -> list[str]:
     return [_analyze_word(w, lang) for w in surface(text, lang).split()]
 
 
-@lru_cache(maxsize=32768)
+def pairs_of(stems_with_stop: Sequence[tuple[str, bool]]) -> list[str]:
+    """Unordered pairs of nearby content stems ("патент|работ")."""
+    stems = [s for s, stop in stems_with_stop if not stop]
+    pairs = []
+    for i, a in enumerate(stems):
+        for b in stems[i + 1:i + 1 + PAIR_WINDOW]:
+            if a != b:
+                pairs.append(f"{a}|{b}" if a < b else f"{b}|{a}")
+    return pairs
+
+
+def analyze(text: str, lang: str) -> list[str]:
+    """Stems and word pairs of ``text``, line by line (a pair never spans two
+    keywords)."""
+    out: list[str] = []
+    for line in text.splitlines():
+        words = surface(line, lang).split()
+        stems = [(_analyze_word(w, lang), fold(w) in _FOLDED_STOPWORDS) for w in words]
+        out.extend(s for s, _ in stems)
+        out.extend(pairs_of(stems))
+    return out
+
+
+@lru_cache(maxsize=65536)
 def _word_ngrams(word: str) -> tuple[str, ...]:
     padded = f" {word} "
     return tuple(padded[i:i + n] for n in NGRAM_SIZES for i in range(len(padded) - n + 1))
-
-
-def pair_terms(text: str, lang: str) -> list[str]:
-    """Unordered pairs of nearby content words ("патент|работ"), line by line."""
-    pairs: list[str] = []
-    for line in text.splitlines():
-        words = [w for w in surface(line, lang).split() if fold(w) not in _FOLDED_STOPWORDS]
-        stems = [_analyze_word(w, lang) for w in words]
-        for i, a in enumerate(stems):
-            for b in stems[i + 1:i + 1 + PAIR_WINDOW]:
-                if a != b:
-                    pairs.append(f"{a}|{b}" if a < b else f"{b}|{a}")
-    return pairs
 
 
 def char_ngrams(text: str) -> Counter[str]:
@@ -108,95 +132,190 @@ class Document:
     fields: Mapping[str, str]  # field name -> plain text
 
 
+class BM25:
+    """BM25 over field-weighted term counts, with scores scaled to 0..1."""
+
+    def __init__(self, bags: Sequence[Mapping[str, float]], lengths: Sequence[float]) -> None:
+        n_docs = len(bags)
+        self.size = n_docs
+        avg_len = (sum(lengths) / n_docs) if n_docs else 1.0
+        df = Counter(term for bag in bags for term in bag)
+        self.idf = {t: math.log(1 + (n_docs - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        # A query term no document has weighs like the rarest known one: it is
+        # part of what the question asks, and no article covers it.
+        self.unknown_idf = math.log(1 + (n_docs - 0.5) / 1.5)
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, bag in enumerate(bags):
+            norm = BM25_K1 * (1 - BM25_B + BM25_B * (lengths[i] / avg_len if avg_len else 1))
+            for term, f in bag.items():
+                self.postings[term].append((i, f * (BM25_K1 + 1) / (f + norm)))
+
+    def scores(self, query_terms: Iterable[str]) -> list[float]:
+        scores = [0.0] * self.size
+        bound = 0.0
+        for term in set(query_terms):
+            idf = self.idf.get(term)
+            if idf is None:
+                bound += self.unknown_idf
+                continue
+            bound += idf
+            for i, value in self.postings[term]:
+                scores[i] += idf * value
+        # Each term adds at most idf * (k1 + 1).
+        bound *= BM25_K1 + 1
+        return [min(1.0, s / bound) for s in scores] if bound else scores
+
+
+def _bag(doc: Document, fields: Mapping[str, float], lang: str) -> tuple[dict[str, float], float]:
+    bag: dict[str, float] = defaultdict(float)
+    length = 0.0
+    for name, weight in fields.items():
+        items = analyze(doc.fields.get(name, ""), lang)
+        length += weight * len(items)
+        for item in items:
+            bag[item] += weight
+    return bag, length
+
+
+class NgramIndex:
+    """Cosine over character n-grams: documents weighted by sublinear tf-idf,
+    queries by linear tf-idf (so a query's score is a sum over its words, which
+    can be cached)."""
+
+    def __init__(self, vectors: Sequence[Mapping[str, float]]) -> None:
+        n_docs = len(vectors)
+        self.size = n_docs
+        gdf = Counter(g for v in vectors for g in v)
+        self.idf = {g: 1 + math.log((1 + n_docs) / (1 + f)) for g, f in gdf.items()}
+        self.unknown_idf = 1 + math.log(1 + n_docs)
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, vec in enumerate(vectors):
+            weighted = {g: _sublinear(c) * self.idf[g] for g, c in vec.items()}
+            norm = math.sqrt(sum(v * v for v in weighted.values())) or 1.0
+            for g, v in weighted.items():
+                self.postings[g].append((i, v / norm))
+
+        self._word_cache: dict[str, tuple[list[float], list[tuple[str, float]]]] = {}
+
+    def _word(self, word: str) -> tuple[list[float], list[tuple[str, float]]]:
+        """A word's contribution to every document's dot product, and its n-grams
+        with their weights; cached, as questions reuse the same words."""
+        cached = self._word_cache.get(word)
+        if cached is not None:
+            return cached
+        dots = [0.0] * self.size
+        grams = []
+        for g in _word_ngrams(word):
+            idf = self.idf.get(g)
+            if idf is None:
+                grams.append((g, self.unknown_idf))
+                continue
+            grams.append((g, idf))
+            for i, dv in self.postings[g]:
+                dots[i] += idf * dv
+        if len(self._word_cache) < 50_000:
+            self._word_cache[word] = (dots, grams)
+        return dots, grams
+
+    def scores(self, text: str) -> list[float]:
+        """Cosine of the query's n-gram vector (linear tf) with every document."""
+        scores = [0.0] * self.size
+        weights: dict[str, float] = defaultdict(float)
+        for word, k in Counter(fold(text).split()).items():
+            dots, grams = self._word(word)
+            for i, d in enumerate(dots):
+                if d:
+                    scores[i] += k * d
+            for g, idf in grams:
+                weights[g] += k * idf
+        # Unknown n-grams count in the query's length too: a question that is
+        # mostly about something else must not look like a perfect match.
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        return [s / norm for s in scores]
+
+
+def _sublinear(count: float) -> float:
+    return 1 + math.log(count) if count >= 1 else count
+
+
 class LanguageIndex:
-    """BM25F and character n-gram TF-IDF over the documents of one language."""
+    """All signals over the documents of one language."""
 
     def __init__(self, lang: str, documents: Iterable[Document]) -> None:
         self.lang = lang
         docs = list(documents)
         self.ids = [d.article_id for d in docs]
-        n_docs = len(docs)
+        curated = [_bag(d, CURATED_FIELDS, lang) for d in docs]
+        text = [_bag(d, TEXT_FIELDS, lang) for d in docs]
+        self.curated = BM25([b for b, _ in curated], [n for _, n in curated])
+        self.text = BM25([b for b, _ in text], [n for _, n in text])
 
-        # BM25F: field-weighted term frequencies and lengths.
-        weighted_tf: list[dict[str, float]] = []
-        lengths: list[float] = []
-        for doc in docs:
-            tf: dict[str, float] = defaultdict(float)
-            length = 0.0
-            for name, text in doc.fields.items():
-                weight = FIELD_WEIGHTS[name]
-                field_terms = terms(text, lang)
-                length += weight * len(field_terms)
-                for term in field_terms:
-                    tf[term] += weight
-                if name in PAIR_FIELDS and PAIR_WEIGHT:
-                    pairs = pair_terms(text, lang)
-                    length += weight * PAIR_WEIGHT * len(pairs)
-                    for pair in pairs:
-                        tf[pair] += weight * PAIR_WEIGHT
-            weighted_tf.append(tf)
-            lengths.append(length)
-        avg_len = (sum(lengths) / n_docs) if n_docs else 1.0
-        df = Counter(term for tf in weighted_tf for term in tf)
-        self.idf = {t: math.log(1 + (n_docs - f + 0.5) / (f + 0.5)) for t, f in df.items()}
-        # A query word no document has weighs like the rarest known word: it is
-        # part of what the question asks, and no article covers it.
-        self.unknown_idf = math.log(1 + (n_docs - 0.5) / 1.5)
-        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for i, tf in enumerate(weighted_tf):
-            norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths[i] / avg_len)
-            for term, f in tf.items():
-                self.postings[term].append((i, f * (BM25_K1 + 1) / (f + norm)))
-
-        # Character n-grams: field-weighted, sublinear tf, idf, unit length.
-        vectors: list[dict[str, float]] = []
+        vectors = []
         for doc in docs:
             counts: dict[str, float] = defaultdict(float)
-            for name, text in doc.fields.items():
-                weight = NGRAM_FIELD_WEIGHTS[name]
-                for gram, c in char_ngrams(surface(text, lang)).items():
+            for name, weight in NGRAM_FIELDS.items():
+                for gram, c in char_ngrams(surface(doc.fields.get(name, ""), lang)).items():
                     counts[gram] += weight * c
             vectors.append(counts)
-        gdf = Counter(g for v in vectors for g in v)
-        self.gram_idf = {g: GRAM_IDF_ADD + math.log((1 + n_docs) / (1 + f)) for g, f in gdf.items()}
-        self.gram_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for i, vec in enumerate(vectors):
-            weighted = {g: (1 + math.log(c)) * self.gram_idf[g] if c >= 1 else c * self.gram_idf[g]
-                        for g, c in vec.items()}
-            norm = math.sqrt(sum(v * v for v in weighted.values())) or 1.0
-            for g, v in weighted.items():
-                self.gram_postings[g].append((i, v / norm))
+        self.ngrams = NgramIndex(vectors)
 
-    def bm25(self, query_terms: list[str]) -> list[float]:
-        scores = [0.0] * len(self.ids)
-        for term in set(query_terms):
-            idf = self.idf.get(term)
-            if idf is None:
-                continue
-            for i, value in self.postings[term]:
-                scores[i] += idf * value
-        return scores
+        # Words of the index (folded) and their stems, for typo correction.
+        vocab: dict[str, str] = {}
+        for doc in docs:
+            for value in doc.fields.values():
+                for word in surface(value, lang).split():
+                    if len(word) >= TYPO_MIN_LENGTH - 1 and not word.isdigit():
+                        vocab.setdefault(fold(word), _analyze_word(word, lang))
+        self._vocab = vocab
+        self._by_length: dict[int, list[str]] = defaultdict(list)
+        for word in vocab:
+            self._by_length[len(word)].append(word)
+        self._known_stems = set(self.curated.idf) | set(self.text.idf)
+        self._corrections: dict[str, str | None] = {}
 
-    def max_bm25(self, query_terms: list[str]) -> float:
-        """An upper bound of the BM25 of a document that matches every query
-        term: used to put BM25 on a 0..1 scale comparable across languages."""
-        unknown = self.unknown_idf
-        return sum(self.idf.get(t, unknown) for t in set(query_terms)) * (BM25_K1 + 1)
+    def _correct(self, word: str) -> str | None:
+        """The stem of the index word closest to an unknown ``word``, if close."""
+        folded = fold(word)
+        if folded in self._corrections:
+            return self._corrections[folded]
+        # Only words of about the same length can be within the edit budget.
+        slack = int(len(folded) * (1 - TYPO_SIMILARITY)) + 1
+        candidates = [w for n in range(len(folded) - slack, len(folded) + slack + 1)
+                      for w in self._by_length.get(n, ())]
+        match = process.extractOne(folded, candidates,
+                                   scorer=Levenshtein.normalized_similarity,
+                                   score_cutoff=TYPO_SIMILARITY)
+        stem = self._vocab[match[0]] if match else None
+        if len(self._corrections) < 50_000:
+            self._corrections[folded] = stem
+        return stem
 
-    def ngram_cosine(self, text: str) -> list[float]:
-        scores = [0.0] * len(self.ids)
-        grams = char_ngrams(text)
-        weighted = {}
-        for g, c in grams.items():
-            idf = self.gram_idf.get(g)
-            if idf is not None:
-                weighted[g] = (1 + math.log(c)) * idf
-        # Unknown n-grams still count in the query's length: a question that is
-        # mostly about something else must not look like a perfect match.
-        unknown = sum(1 for g in grams if g not in self.gram_idf)
-        norm = math.sqrt(sum(v * v for v in weighted.values())
-                         + unknown * (math.log(len(self.ids) + 1) + 1) ** 2) or 1.0
-        for g, v in weighted.items():
-            for i, dv in self.gram_postings[g]:
-                scores[i] += v * dv
-        return [s / norm for s in scores]
+    def query_terms(self, query: str) -> list[str]:
+        """Stems (typos corrected) and word pairs of ``query``."""
+        return self._terms(surface(query, self.lang))
+
+    def _terms(self, text: str) -> list[str]:
+        words = text.split()
+        stems: list[tuple[str, bool]] = []
+        budget = TYPO_MAX_WORDS
+        for w in words:
+            stem = _analyze_word(w, self.lang)
+            if (budget and stem not in self._known_stems and len(w) >= TYPO_MIN_LENGTH
+                    and not w.isdigit()):
+                budget -= 1
+                stem = self._correct(w) or stem
+            stems.append((stem, fold(w) in _FOLDED_STOPWORDS))
+        return [s for s, _ in stems] + pairs_of(stems)
+
+    def scores(self, query: str) -> tuple[list[float], list[float]]:
+        """Per document: the fused 0..1 relevance to ``query`` (for ranking) and
+        the n-gram similarity alone (how much of the question the text covers,
+        the best single signal for abstaining)."""
+        text = surface(query, self.lang)
+        qt = self._terms(text)
+        curated = self.curated.scores(qt)
+        body = self.text.scores(qt)
+        ngrams = self.ngrams.scores(text)
+        fused = [W_CURATED * c + W_TEXT * t + W_NGRAM * g
+                 for c, t, g in zip(curated, body, ngrams, strict=True)]
+        return fused, ngrams

@@ -28,14 +28,6 @@ _WORD_CAP = 8.0
 CLEAR_MARGIN = 6.0
 
 
-def char_ngrams(text: str, max_n: int = _MAX_N) -> list[str]:
-    """Character 1..max_n-grams of each word, padded with spaces at word edges."""
-    grams: list[str] = []
-    for word in text.split():
-        grams.extend(_word_ngrams(word, max_n))
-    return grams
-
-
 def _word_ngrams(word: str, max_n: int = _MAX_N) -> list[str]:
     padded = f" {word} "
     size = len(padded)
@@ -110,10 +102,10 @@ class LanguageDetector:
         return dict(zip(LANGS, totals, strict=True))
 
     def detect(self, text: str, default: str = "ru") -> tuple[str, bool]:
-        """(language, is_clear). Text with no letters gives (default, False)."""
+        """(language, is_clear). Text without known letters gives (default, False)."""
         scores = self.scores(text)
-        if not normalize(text):
-            return default, False
         ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
         (best, top), (_, second) = ranked[0], ranked[1]
+        if top == second:
+            return default, False
         return best, top - second >= CLEAR_MARGIN

@@ -65,6 +65,7 @@ _RULES: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
                "parrot*"),)),
     ("invention", (("изобрет*", "invention*", "invent*", "ихтиро*", "товарн*", "trademark*",
                     "авторск*", "copyright*", "бренд*", "brand*", "логотип*", "logo"),)),
+    ("invention", (("полезн*", "utility"), ("модел*", "model*"))),
     ("bot_identity", (("робот*", "robot*", "нейросет*", "chatgpt", "gpt", "ai", "человек",
                        "human", "одам", "odam", "живой"),
                       ("ты", "ту", "you", "вы", "шумо", "are", "хасти", "хастед", "hasti", "tu",

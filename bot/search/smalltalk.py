@@ -39,6 +39,18 @@ _LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
                "much appreciated", "appreciate it", "helpful", "very helpful", "you helped",
                "that helped", "great help", "cheers"),
     },
+    # "I have a question" with no question yet: invite it instead of guessing a topic.
+    "request": {
+        "tg": ("савол дорам", "як савол дорам", "як савол", "савол", "саволам ҳаст",
+               "пурсидан мумкин", "як чиз пурсам", "пурсам мешавад", "кӯмак кунед",
+               "ёрдам кунед", "savol doram", "yak savol", "savol"),
+        "ru": ("у меня вопрос", "у меня есть вопрос", "есть вопрос", "вопрос", "один вопрос",
+               "можно вопрос", "можно спросить", "хочу спросить", "подскажите",
+               "помогите пожалуйста", "vopros", "est vopros", "mozhno vopros"),
+        "en": ("i have a question", "i have question", "a question", "question",
+               "can i ask", "can i ask something", "i want to ask", "quick question",
+               "can you help me", "help me please", "i need help"),
+    },
     "insult": {
         "tg": ("аблаҳ", "аҳмақ", "беақл", "бефоида", "ҳеҷ чиз намефаҳмӣ", "намефаҳмӣ",
                "нодон", "гунг", "ахмак", "abla", "ahmaq", "befoida", "кор намекунӣ",
@@ -71,13 +83,14 @@ _FILLERS: frozenset[str] = frozenset(fold(w) for w in (
     "the", "for", "your", "and", "too", "again", "sir", "friend", "such", "so",
 ))
 
-_KIND_ORDER = ("insult", "thanks", "greeting")  # the reply that matters most wins a tie
+_KIND_ORDER = ("insult", "thanks", "request", "greeting")  # the reply that matters most wins a tie
 _MAX_WORDS = 10
+_LANG_ORDER = ("tg", "ru", "en")
 
 
 @dataclass(frozen=True)
 class SmallTalk:
-    kind: str  # "greeting" | "thanks" | "insult"
+    kind: str  # "greeting" | "thanks" | "request" | "insult"
     lang: str  # language of the words that matched
 
 
@@ -95,6 +108,11 @@ def _compile() -> list[tuple[tuple[str, ...], str, str]]:
 
 
 _PHRASES = _compile()
+# Phrases by their first word: a message is checked only against phrases that
+# can start at one of its words.
+_BY_FIRST: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
+for _phrase in _PHRASES:
+    _BY_FIRST.setdefault(_phrase[0][0], []).append(_phrase)
 
 
 def lexicon_samples() -> list[tuple[str, str]]:
@@ -110,7 +128,8 @@ def classify(text: str) -> SmallTalk | None:
         return None
     used = [False] * len(words)
     weight: dict[tuple[str, str], int] = {}
-    for phrase, kind, lang in _PHRASES:
+    candidates = {p for w in set(words) for p in _BY_FIRST.get(w, ())}
+    for phrase, kind, lang in sorted(candidates, key=lambda p: len(p[0]), reverse=True):
         size = len(phrase)
         for i in range(len(words) - size + 1):
             if tuple(words[i:i + size]) == phrase and not any(used[i:i + size]):
@@ -124,5 +143,8 @@ def classify(text: str) -> SmallTalk | None:
         return None
     kinds = {k for k, _ in weight}
     kind = next(k for k in _KIND_ORDER if k in kinds)
-    lang = max((lg for k, lg in weight if k == kind), key=lambda lg: weight[(kind, lg)])
+    # Ties (a word shared by two lexicons, such as "рахмат") go to the first in _LANG_ORDER,
+    # not to whatever order a set happens to iterate in.
+    lang = max((lg for k, lg in weight if k == kind),
+               key=lambda lg: (weight[(kind, lg)], -_LANG_ORDER.index(lg)))
     return SmallTalk(kind=kind, lang=lang)

@@ -5,9 +5,11 @@ from bot.search.engine import SearchHit, SearchResult
 
 
 def _result(lang: str = "ru", clear: bool = True, confident: bool = False,
-            ids: tuple[str, ...] = (), smalltalk: str | None = None) -> SearchResult:
+            ids: tuple[str, ...] = (), smalltalk: str | None = None, score: float = 0.5,
+            off_topic: bool = False) -> SearchResult:
     return SearchResult(query="q", lang=lang, lang_is_clear=clear, confident=confident,
-                        hits=tuple(SearchHit(i, 0.5) for i in ids), smalltalk=smalltalk)
+                        hits=tuple(SearchHit(i, score) for i in ids), smalltalk=smalltalk,
+                        off_topic=off_topic)
 
 
 def test_answer_language_follows_user_unless_clearly_other() -> None:
@@ -32,3 +34,8 @@ def test_nothing_found_and_smalltalk() -> None:
     assert decide(_result(), "ru").reply is Reply.NOT_FOUND
     smalltalk = decide(_result(confident=True, ids=("a",), smalltalk="greeting"), "ru")
     assert smalltalk.reply is Reply.SMALLTALK and smalltalk.smalltalk == "greeting"
+
+
+def test_off_topic_or_weak_hits_are_not_offered_as_choices() -> None:
+    assert decide(_result(ids=("a",), off_topic=True), "ru").reply is Reply.NOT_FOUND
+    assert decide(_result(ids=("a",), score=0.05), "ru").reply is Reply.NOT_FOUND

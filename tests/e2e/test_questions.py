@@ -1,0 +1,121 @@
+"""Free-text questions through the real bot: answers, choices, out of scope, feedback."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.fakeapi import FakeTelegram
+from bot.kb.loader import load_knowledge_base
+from tests.e2e.conftest import USER_ID, BotProcess, start_in
+
+KB = load_knowledge_base()
+STAY_LIMIT = KB.article("entry.stay_limit")
+assert STAY_LIMIT is not None
+
+
+def _rows(data_dir: Path, sql: str) -> list[tuple]:  # type: ignore[type-arg]
+    with sqlite3.connect(f"file:{data_dir / 'hamroh.sqlite3'}?mode=ro", uri=True) as conn:
+        return conn.execute(sql).fetchall()
+
+
+@pytest.mark.parametrize(("locale", "question"), [
+    ("tg", "Бе патент чанд рӯз мондан мумкин аст?"),
+    ("ru", "skolko dney mozhno nahoditsya bez patenta"),
+    ("en", "How long can I stay in Russia without a patent?"),
+])
+async def test_confident_answer_in_users_language(fake: FakeTelegram, bot: BotProcess,
+                                                  locale: str, question: str) -> None:
+    await start_in(fake, USER_ID, locale)
+    chat = fake.chat(USER_ID)
+    fake.send_message(USER_ID, question)
+    answer = await chat.next_message()
+    assert answer.text.startswith(STAY_LIMIT.text(locale).title)  # type: ignore[union-attr]
+    assert any("👍" in t for t in answer.button_texts())
+    chat.assert_no_pending()
+
+
+async def test_question_in_another_language_offers_a_switch(fake: FakeTelegram,
+                                                             bot: BotProcess) -> None:
+    await start_in(fake, USER_ID, "tg")
+    chat = fake.chat(USER_ID)
+    fake.send_message(USER_ID, "How long can I stay in Russia without a patent?")
+    answer = await chat.next_message()
+    assert answer.text.startswith(STAY_LIMIT.text("en").title)  # type: ignore[union-attr]
+    offer = await chat.next_message()
+    assert offer.button_texts() == ["Yes, switch to English"]
+    fake.press_button(USER_ID, offer.message_id, 0)
+    assert "Welcome" in (await chat.next_message()).text
+
+
+async def test_ambiguous_question_offers_choices(fake: FakeTelegram, bot: BotProcess) -> None:
+    await start_in(fake, USER_ID, "ru")
+    chat = fake.chat(USER_ID)
+    fake.send_message(USER_ID, "патент")
+    reply = await chat.next_message()
+    assert "не уверен" in reply.text
+    buttons = reply.button_texts()
+    assert KB.article("work.patent").text("ru").title in buttons  # type: ignore[union-attr]
+    assert "🙋 Спросить человека" in buttons and len(buttons) <= 5
+    fake.press_button(USER_ID, reply.message_id,
+                      KB.article("work.patent").text("ru").title)  # type: ignore[union-attr]
+    await chat.next_event(kinds={"edit_text"})
+    shown = fake.message(USER_ID, reply.message_id)
+    assert shown.text.startswith(KB.article("work.patent").text("ru").title)  # type: ignore[union-attr]
+    stored = _rows(bot.data_dir, "SELECT question, reason FROM unanswered_questions")
+    assert stored == [("патент", "unsure")]
+
+
+@pytest.mark.parametrize(("locale", "question", "expected"), [
+    ("en", "what's the weather in Dushanbe tomorrow?", "I do not have an answer"),
+    ("ru", "кто вчера выиграл, Спартак или Зенит?", "нет ответа"),
+])
+async def test_out_of_scope_gets_menu_not_an_answer(fake: FakeTelegram, bot: BotProcess,
+                                                     locale: str, question: str,
+                                                     expected: str) -> None:
+    await start_in(fake, USER_ID, locale)
+    chat = fake.chat(USER_ID)
+    fake.send_message(USER_ID, question)
+    reply = await chat.next_message()
+    assert expected in reply.text
+    assert len(reply.button_texts()) == 3  # ask a person, topics, main menu
+
+
+async def test_greeting_and_bare_request(fake: FakeTelegram, bot: BotProcess) -> None:
+    await start_in(fake, USER_ID, "tg")
+    chat = fake.chat(USER_ID)
+    fake.send_message(USER_ID, "салом")
+    assert "Ман барои кӯмак ҳастам" in (await chat.next_message()).text
+    fake.send_message(USER_ID, "I have a question")
+    reply = await chat.next_message()
+    assert "Please type your question" in reply.text  # answered in the question's language
+    await chat.next_message()  # the offer to switch to English
+
+
+async def test_feedback_buttons(fake: FakeTelegram, bot: BotProcess) -> None:
+    await start_in(fake, USER_ID, "en")
+    chat = fake.chat(USER_ID)
+    fake.send_message(USER_ID, "How long can I stay in Russia without a patent?")
+    answer = await chat.next_message()
+    fake.press_button(USER_ID, answer.message_id, "👍 Helpful")
+    await chat.next_event(kinds={"edit_markup"})
+    assert not any("👍" in t for t in fake.message(USER_ID, answer.message_id).button_texts())
+
+    fake.send_message(USER_ID, "How long can I stay in Russia without a patent?")
+    second = await chat.next_message()
+    fake.press_button(USER_ID, second.message_id, "👎 Not helpful")
+    offer = await chat.next_message()
+    assert "ask a person" in offer.text
+    fake.press_button(USER_ID, offer.message_id, "🙋 Ask a person")
+    saved = await chat.next_message()
+    assert "saved for our volunteers" in saved.text
+
+    assert sorted(_rows(bot.data_dir, "SELECT article_id, helpful FROM answer_feedback")) == [
+        ("entry.stay_limit", 0), ("entry.stay_limit", 1)]
+    assert _rows(bot.data_dir, "SELECT question FROM human_requests") == [
+        ("How long can I stay in Russia without a patent?",)]
+    # Feedback is anonymous: its table has no user column at all.
+    columns = [row[1] for row in _rows(bot.data_dir, "PRAGMA table_info(answer_feedback)")]
+    assert not any("user" in column for column in columns)
