@@ -4,6 +4,7 @@ in the playground and in the end-to-end tests."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -92,9 +93,23 @@ def build_application(
         builder = builder.base_file_url(settings.telegram_base_file_url)
     app: HamrohApplication = builder.build()
     app.bot_data[SERVICES_KEY] = services
-    processor.after_update = app.update_persistence
+    processor.after_update = _persistence_flusher(app)
     register_handlers(app)
     return app
+
+
+def _persistence_flusher(app: HamrohApplication) -> Callable[[object], Awaitable[None]]:
+    """Write what an update changed as soon as it is handled.
+
+    PTB marks the update's user for saving only after the processor returns, so mark
+    them here first; otherwise their data would wait for the next flush."""
+
+    async def flush(update: object) -> None:
+        if isinstance(update, Update) and update.effective_user is not None:
+            app.mark_data_for_update_persistence(user_ids=update.effective_user.id)
+        await app.update_persistence()
+
+    return flush
 
 
 async def _post_init(app: HamrohApplication) -> None:

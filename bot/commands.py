@@ -10,8 +10,12 @@ from bot.i18n import N_, Catalogs
 # (command, description) in menu order; descriptions are translated per language.
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("menu", N_("Main menu")),
+    ("report", N_("Report an incident")),
+    ("myreports", N_("My reports and their status")),
     ("help", N_("How to use the bot")),
     ("language", N_("Change the language")),
+    ("forget", N_("Delete my data")),
+    ("cancel", N_("Cancel what I am doing")),
     ("start", N_("Start again")),
 )
 

@@ -6,6 +6,8 @@ without reading code.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 from collections.abc import Mapping
@@ -70,6 +72,10 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
     if webhook_secret is not None and not _SECRET_RE.match(webhook_secret):
         raise ConfigError("WEBHOOK_SECRET: use 1–256 characters from A–Z a–z 0–9 _ -")
 
+    report_key = env.get("REPORT_KEY")
+    if report_key is not None:
+        _check_report_key(report_key)
+
     level = env.get("LOG_LEVEL", "INFO").upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError("LOG_LEVEL: one of DEBUG, INFO, WARNING, ERROR")
@@ -87,7 +93,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         port=_port(env),
         log_level=level,
         draft_ttl_hours=_positive_float(env, "DRAFT_TTL_HOURS", 48.0),
-        report_key=env.get("REPORT_KEY"),
+        report_key=report_key,
     )
 
 
@@ -116,6 +122,16 @@ def _check_webhook_url(value: str) -> None:
     # Telegram only delivers to HTTPS; plain http is allowed for local tests.
     if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
         raise ConfigError("WEBHOOK_URL: Telegram delivers webhooks only to https:// URLs")
+
+
+def _check_report_key(value: str) -> None:
+    try:
+        key = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if len(key) != 32:
+        raise ConfigError("REPORT_KEY: expected 32 random bytes in base64 "
+                          "(e.g. the content of DATA_DIR/report.key)")
 
 
 def _id_set(env: Mapping[str, str], name: str) -> frozenset[int]:

@@ -49,7 +49,12 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
         await self._db.state.save_conversation(name, tuple(key), new_state)
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
-        await self._db.state.save_user_data(user_id, data)
+        # An empty dict says nothing but "this id exists": after /forget PTB would write
+        # one back, so store nothing instead.
+        if data:
+            await self._db.state.save_user_data(user_id, data)
+        else:
+            await self._db.state.drop_user_data(user_id)
 
     async def update_chat_data(self, chat_id: int, data: dict[str, Any]) -> None:
         return None

@@ -21,7 +21,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiters: dict[int, int] = {}
-        self.after_update: Callable[[], Awaitable[None]] | None = None
+        self.after_update: Callable[[object], Awaitable[None]] | None = None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _chat_key(update)
@@ -39,7 +39,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                     del self._waiters[key]
                     del self._locks[key]
         if self.after_update is not None:
-            await self.after_update()
+            await self.after_update(update)
 
     async def initialize(self) -> None:
         return None

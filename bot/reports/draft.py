@@ -137,6 +137,7 @@ class Draft:
     evidence: list[Evidence] = field(default_factory=list)
     evidence_done: bool = False
     editing: bool = False  # jumped here from the review: go back there when done
+    paused: bool = False  # the user went to the menu; free text is no longer for us
     emergency_sent: bool = False
 
     @classmethod
@@ -256,7 +257,7 @@ DATE_PROBLEMS: dict[DateProblem, str] = {
     DateProblem.TOO_OLD: N_("I take reports about events from 2020 onwards. Please check the "
                             "year."),
 }
-TYPED_TOO_SHORT = N_("Please write a few letters, for example the city or the region.")
+TYPED_TOO_SHORT = N_("This is too short. Please write a few words.")
 TYPED_TOO_LONG = N_("Please keep this short (up to {limit} characters). You can tell the "
                     "whole story a little later, in the description.")
 PEOPLE_INVALID = N_("Please press a button or type a number from 1 to {limit}.")

@@ -55,7 +55,7 @@ EDIT_LABELS: dict[str, str] = {
     d.DATE: N_("When"),
     d.AFFECTED_STEP: N_("Who was affected"),
     d.PEOPLE_STEP: N_("How many people"),
-    d.GROUPS_STEP: N_("Also affected"),
+    d.GROUPS_STEP: N_("Among those affected"),
     d.HELD_STEP: N_("How long held"),
     d.DESCRIPTION: N_("Description"),
     d.EVIDENCE: N_("Photos and files"),
@@ -92,7 +92,7 @@ def _choices(options: dict[str, str], current: str | None, draft: Draft, step: s
 
 def notice_text(_: Gettext) -> str:
     return "\n".join([
-        f"<b>{_('Report an incident')}</b>",
+        "<b>" + _("Report an incident") + "</b>",
         _("Before we start, here is how your report is handled:"),
         _("• <b>What is stored:</b> your answers, your description and any photos or files "
           "you add."),
@@ -107,7 +107,7 @@ def notice_text(_: Gettext) -> str:
 
 def consent_question(_: Gettext) -> str:
     return "\n".join([
-        f"<b>{_('How would you like to report?')}</b>",
+        "<b>" + _("How would you like to report?") + "</b>",
         _("• <b>With contact:</b> moderators may write to you here, through the bot, if they "
           "have questions."),
         _("• <b>Anonymous:</b> moderators see only a pseudonym, never your name or Telegram id."),
@@ -125,7 +125,7 @@ def step_screen(draft: Draft, step: str, _: Gettext, ngettext: Ngettext,
         return Screen(f"{notice_text(_)}\n\n{consent_question(_)}",
                       _keyboard(rows, draft, step, _))
     if step == d.INCIDENT:
-        return Screen(f"<b>{_('What happened?')}</b>\n{_('Choose the closest answer.')}",
+        return Screen("<b>" + _("What happened?") + "</b>\n" + _("Choose the closest answer."),
                       _keyboard(_choices(d.INCIDENTS, draft.incident, draft, step, _),
                                 draft, step, _))
     if step == d.INCIDENT_TEXT:
@@ -135,8 +135,9 @@ def step_screen(draft: Draft, step: str, _: Gettext, ngettext: Ngettext,
     if step == d.PLACE:
         rows = [[_button(_tick(place.name(draft.locale), place.id == draft.place), draft, step,
                          "set", place.id)] for place in places.items]
-        return Screen(f"<b>{_('Where did it happen?')}</b>\n"
-                      f"{_('If your place is not in the list, choose the last buttons.')}",
+        return Screen("<b>" + _("Where did it happen?") + "</b>\n"
+                      + _("If your place is not in the list, choose one of the last two "
+                          "buttons."),
                       _keyboard(rows, draft, step, _))
     if step == d.PLACE_TEXT:
         text = (_("Please type the region or the city in Russia.") if draft.place == "ru_other"
@@ -146,20 +147,20 @@ def step_screen(draft: Draft, step: str, _: Gettext, ngettext: Ngettext,
     if step == d.DATE:
         rows = [[_button(_(TODAY), draft, step, "set", "0"),
                  _button(_(YESTERDAY), draft, step, "set", "1")]]
-        lines = [f"<b>{_('When did it happen?')}</b>",
+        lines = ["<b>" + _("When did it happen?") + "</b>",
                  _("Press a button or type the date, for example 05.02.2025 or "
                    "“5 February”.")]
         if draft.incident_date:
             lines.append(_("Now: {date}").format(date=format_date(draft.incident_date)))
         return Screen("\n".join(lines), _keyboard(rows, draft, step, _))
     if step == d.AFFECTED_STEP:
-        return Screen(f"<b>{_('Who was affected?')}</b>",
+        return Screen("<b>" + _("Who was affected?") + "</b>",
                       _keyboard(_choices(d.AFFECTED, draft.affected, draft, step, _),
                                 draft, step, _))
     if step == d.PEOPLE_STEP:
         buttons = [_button(_tick(_(label), code == draft.people), draft, step, "set", code)
                    for code, label in d.PEOPLE.items()]
-        lines = [f"<b>{_('How many people were affected in total?')}</b>",
+        lines = ["<b>" + _("How many people were affected in total?") + "</b>",
                  _("Press a button or type the number.")]
         if draft.people and draft.people not in d.PEOPLE:
             lines.append(_("Now: {count}").format(count=draft.people))
@@ -168,15 +169,15 @@ def step_screen(draft: Draft, step: str, _: Gettext, ngettext: Ngettext,
         rows = [[_button(_tick(_(label), code in draft.groups), draft, step, "toggle", code)]
                 for code, label in d.GROUPS.items()]
         rows.append([_button(_(DONE), draft, step, "done")])
-        return Screen(f"<b>{_('Were any of these people among those affected?')}</b>\n"
+        return Screen("<b>" + _("Were any of these people among those affected?") + "</b>\n"
                       + _("Tap all that apply, then press “Done”. If none apply, just press "
                           "“Done”."),
                       _keyboard(rows, draft, step, _))
     if step == d.HELD_STEP:
-        return Screen(f"<b>{_('How long were people held?')}</b>",
+        return Screen("<b>" + _("How long were people held?") + "</b>",
                       _keyboard(_choices(d.HELD, draft.held, draft, step, _), draft, step, _))
     if step == d.DESCRIPTION:
-        lines = [f"<b>{_('Please describe what happened, in your own words.')}</b>",
+        lines = ["<b>" + _("Please describe what happened, in your own words.") + "</b>",
                  _("What happened, who did it (for example border guards or police), what "
                    "they said or asked for, and what happened after."),
                  _("Up to {limit} characters. Please do not write passwords or bank card "
@@ -197,7 +198,7 @@ def step_screen(draft: Draft, step: str, _: Gettext, ngettext: Ngettext,
         rows = [[_button(_(EDIT_LABELS[target]), draft, step, "go", target)]
                 for target in d.EDITABLE if d.applies(draft, target)]
         rows.append([_button(_(BACK_TO_SUMMARY), draft, step, "back")])
-        return Screen(f"<b>{_('What would you like to change?')}</b>",
+        return Screen("<b>" + _("What would you like to change?") + "</b>",
                       InlineKeyboardMarkup(rows))
     raise ValueError(f"unknown report step {step!r}")
 
@@ -205,7 +206,7 @@ def step_screen(draft: Draft, step: str, _: Gettext, ngettext: Ngettext,
 def evidence_screen(draft: Draft, _: Gettext, ngettext: Ngettext) -> Screen:
     count = len(draft.evidence)
     lines = [
-        f"<b>{_('Do you have photos, videos, documents or voice messages?')}</b>",
+        "<b>" + _("Do you have photos, videos, documents or voice messages?") + "</b>",
         _("This is optional. You can send up to {limit} files, one after another.").format(
             limit=d.MAX_EVIDENCE),
         "🔒 " + _("Photos may show faces and documents: only the moderators see them. "
@@ -228,7 +229,7 @@ def evidence_keyboard(draft: Draft, _: Gettext) -> InlineKeyboardMarkup:
 
 def cancel_screen(draft: Draft, step: str, _: Gettext) -> Screen:
     return Screen(
-        f"<b>{_('Cancel this report?')}</b>\n"
+        "<b>" + _("Cancel this report?") + "</b>\n"
         + _("Everything you entered for this report will be deleted."),
         InlineKeyboardMarkup([
             [_button(_(CANCEL_YES), draft, step, "cancel_yes")],

@@ -248,8 +248,9 @@ class ReportService:
             return True
         locale = await self._locale_of(content.reporter_id, row.locale)
         _ = self.catalogs.get(locale).gettext
+        label = _(STATUS_LABELS[status])
         lines = [_("Update on your report {ref}: {status}.").format(
-            ref=f"<code>{ref}</code>", status=f"<b>{_(STATUS_LABELS[status])}</b>")]
+            ref=f"<code>{ref}</code>", status=f"<b>{label}</b>")]
         if status in STATUS_NOTES:
             lines.append(_(STATUS_NOTES[status]))
         lines.append(_("All your reports: /myreports"))
@@ -352,6 +353,11 @@ def export_content(row: ReportRow, content: ReportContent) -> dict[str, Any]:
         "place": row.place,
         "place_text": content.place_text,
         "date": row.incident_date,
+        "affected": row.affected,
+        "people": row.people,
+        "groups": list(row.groups),
+        "held": row.held,
+        "locale": row.locale,
         "urgent": row.urgent,
         "description": content.description,
         "evidence": len(content.evidence),

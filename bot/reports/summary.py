@@ -44,6 +44,8 @@ STATUS_NOTES: dict[str, str] = {
     "closed": N_("Work on this report is finished. Thank you for reporting."),
 }
 
+OTHER_INCIDENT = N_("Other incident")  # in lists, where "(I will type it)" makes no sense
+
 # The review screen shows the start of a long description; the whole text is stored.
 SUMMARY_DESCRIPTION_PREVIEW = 1200
 
@@ -84,18 +86,19 @@ def render_summary(draft: Draft, _: Gettext, ngettext: Ngettext, format_date: Da
         (_("When"), when),
         (_("Who was affected"), _(AFFECTED[draft.affected]) if draft.affected else "—"),
         (_("How many people"), _(people_label(draft.people))),
-        (_("Also affected"), groups_label(draft.groups, _)),
+        (_("Among those affected"), groups_label(draft.groups, _)),
     ]
     if asks_held(draft):
         rows.append((_("How long held"), _(HELD[draft.held]) if draft.held else "—"))
     rows.append((_("Evidence"), evidence_label(len(draft.evidence), ngettext, _)))
     description = draft.description or ""
     preview = html.escape(cut_text(description, SUMMARY_DESCRIPTION_PREVIEW))
-    lines = [f"<b>{_('Please check your report')}</b>", ""]
+    lines = ["<b>" + _("Please check your report") + "</b>", ""]
     lines += [f"<b>{label}:</b> {value}" for label, value in rows]
-    lines += ["", f"<b>{_('Description')}:</b>", f"<blockquote>{preview}</blockquote>"]
+    lines += ["", "<b>" + _("Description") + ":</b>", f"<blockquote>{preview}</blockquote>"]
     if len(description) > SUMMARY_DESCRIPTION_PREVIEW:
-        lines.append(f"<i>{_('Only the beginning is shown here; the whole text is saved.')}</i>")
+        shortened = _("Only the beginning is shown here; the whole text is saved.")
+        lines.append(f"<i>{shortened}</i>")
     lines += ["", _("If everything is correct, press “Confirm”. To change something, "
                     "press “Edit”.")]
     return "\n".join(lines)
@@ -103,10 +106,10 @@ def render_summary(draft: Draft, _: Gettext, ngettext: Ngettext, format_date: Da
 
 def render_receipt(ref: str, urgent: bool, contact: bool | None, _: Gettext) -> str:
     lines = [
-        f"✅ <b>{_('Thank you. Your report has been saved.')}</b>",
+        "✅ <b>" + _("Thank you. Your report has been saved.") + "</b>",
         _("Reference number: {ref}").format(ref=f"<code>{ref}</code>"),
         "",
-        f"<b>{_('What happens next')}</b>",
+        "<b>" + _("What happens next") + "</b>",
         _("• A moderator from a human rights organisation will read your report."),
         _("• Your name and Telegram id are not shared with anyone outside the project."),
         _("• You will get a message here when the status of the report changes. "
@@ -117,14 +120,16 @@ def render_receipt(ref: str, urgent: bool, contact: bool | None, _: Gettext) -> 
                        "questions."))
     lines.append(_("• To delete your data: /forget"))
     if urgent:
-        lines += ["", f"🆘 <b>{_('People are still being held. Moderators have been alerted. '
-                                'Open “Emergency help” below for what to do now.')}</b>"]
+        alert = _("People are still being held. Moderators have been alerted. Open "
+                  "“Emergency help” below for what to do now.")
+        lines += ["", f"🆘 <b>{alert}</b>"]
     return "\n".join(lines)
 
 
 def render_report_line(row: ReportRow, _: Gettext, format_date: DateFormatter) -> str:
     when = format_date(date.fromisoformat(row.incident_date))
     status = _(STATUS_LABELS.get(row.status, row.status))
-    incident = _(INCIDENTS[row.incident]) if row.incident in INCIDENTS else row.incident
+    incident = _(OTHER_INCIDENT) if row.incident == "other" else \
+        _(INCIDENTS[row.incident]) if row.incident in INCIDENTS else row.incident
     urgent = " 🆘" if row.urgent else ""
     return f"<code>{row.ref}</code>{urgent} · {when}\n{html.escape(incident)} · <b>{status}</b>"

@@ -129,7 +129,11 @@ def classify(text: str) -> SmallTalk | None:
     used = [False] * len(words)
     weight: dict[tuple[str, str], int] = {}
     candidates = {p for w in set(words) for p in _BY_FIRST.get(w, ())}
-    for phrase, kind, lang in sorted(candidates, key=lambda p: len(p[0]), reverse=True):
+    # Longest phrases first; a phrase in several lexicons ("рахмат") goes to the first
+    # language in _LANG_ORDER, never to whatever order a set happens to iterate in.
+    ordered = sorted(candidates, key=lambda p: (-len(p[0]), _LANG_ORDER.index(p[2]),
+                                                _KIND_ORDER.index(p[1]), p[0]))
+    for phrase, kind, lang in ordered:
         size = len(phrase)
         for i in range(len(words) - size + 1):
             if tuple(words[i:i + size]) == phrase and not any(used[i:i + size]):
@@ -143,8 +147,6 @@ def classify(text: str) -> SmallTalk | None:
         return None
     kinds = {k for k, _ in weight}
     kind = next(k for k in _KIND_ORDER if k in kinds)
-    # Ties (a word shared by two lexicons, such as "рахмат") go to the first in _LANG_ORDER,
-    # not to whatever order a set happens to iterate in.
     lang = max((lg for k, lg in weight if k == kind),
                key=lambda lg: (weight[(kind, lg)], -_LANG_ORDER.index(lg)))
     return SmallTalk(kind=kind, lang=lang)

@@ -208,8 +208,13 @@ class ReportRepository:
         await self._conn.commit()
         return cursor.rowcount > 0
 
+    async def _erase_freed_space(self) -> None:
+        # /forget must not leave the old rows readable in freed pages of the file.
+        await self._conn.execute("PRAGMA secure_delete = ON")
+
     async def unlink(self, updates: list[tuple[str, bytes]]) -> None:
         """Remove the identity link: no reporter hash, content re-encrypted without it."""
+        await self._erase_freed_space()
         for ref, content in updates:
             await self._conn.execute(
                 "UPDATE reports SET reporter = NULL, content = ?, updated_at = ? WHERE ref = ?",
@@ -218,6 +223,7 @@ class ReportRepository:
         await self._conn.commit()
 
     async def delete_for_reporter(self, reporter: str) -> int:
+        await self._erase_freed_space()
         cursor = await self._conn.execute("DELETE FROM reports WHERE reporter = ?", (reporter,))
         await self._conn.commit()
         return cursor.rowcount

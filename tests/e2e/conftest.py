@@ -11,7 +11,7 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -125,6 +125,17 @@ async def bot(fake: FakeTelegram, tmp_path: Path, bot_env: dict[str, str]
 
 def assert_no_api_errors(fake: FakeTelegram) -> None:
     fake.assert_no_api_errors()
+
+
+async def eventually(predicate: Callable[[], object], timeout: float = 10.0,
+                     message: str = "condition") -> None:
+    """Poll a condition the fake cannot see (the bot's database), at most ``timeout``."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"{message} not met within {timeout}s")
+        await asyncio.sleep(0.05)
 
 
 PICKER_INDEX = {"tg": 0, "ru": 1, "en": 2}

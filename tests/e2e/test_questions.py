@@ -9,7 +9,7 @@ import pytest
 
 from bot.fakeapi import FakeTelegram
 from bot.kb.loader import load_knowledge_base
-from tests.e2e.conftest import USER_ID, BotProcess, start_in
+from tests.e2e.conftest import USER_ID, BotProcess, eventually, start_in
 
 KB = load_knowledge_base()
 STAY_LIMIT = KB.article("entry.stay_limit")
@@ -119,3 +119,18 @@ async def test_feedback_buttons(fake: FakeTelegram, bot: BotProcess) -> None:
     # Feedback is anonymous: its table has no user column at all.
     columns = [row[1] for row in _rows(bot.data_dir, "PRAGMA table_info(answer_feedback)")]
     assert not any("user" in column for column in columns)
+
+
+async def test_question_survives_a_crash_before_ask_a_person(fake: FakeTelegram,
+                                                              bot: BotProcess) -> None:
+    await start_in(fake, USER_ID, "en")
+    chat = fake.chat(USER_ID)
+    fake.send_message(USER_ID, "patent")
+    choices = await chat.next_message()
+    # The reply goes out inside the handler; the state is written right after it.
+    await eventually(lambda: _rows(bot.data_dir, "SELECT data FROM persistence_user_data"),
+                     message="the question was written to the database")
+    await bot.restart(kill=True)  # SIGKILL: only what was already written survives
+    fake.press_button(USER_ID, choices.message_id, "🙋 Ask a person")
+    assert "saved for our volunteers" in (await chat.next_message()).text
+    assert _rows(bot.data_dir, "SELECT question FROM human_requests") == [("patent",)]

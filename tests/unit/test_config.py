@@ -47,6 +47,8 @@ def test_full_configuration() -> None:
         ({"WEBHOOK_SECRET": "has space"}, "WEBHOOK_SECRET"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL"),
         ({"DRAFT_TTL_HOURS": "-1"}, "DRAFT_TTL_HOURS"),
+        ({"REPORT_KEY": "c2hvcnQ="}, "REPORT_KEY"),
+        ({"REPORT_KEY": "not base64!"}, "REPORT_KEY"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> None:
@@ -56,3 +58,10 @@ def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> Non
 
 def test_blank_values_count_as_unset() -> None:
     assert load_settings({"BOT_TOKEN": "  ", "ADMIN_IDS": ""}).bot_token is None
+
+
+def test_valid_report_key() -> None:
+    import base64
+
+    key = base64.b64encode(bytes(range(32))).decode()
+    assert load_settings({"REPORT_KEY": key}).report_key == key

@@ -57,7 +57,8 @@ async def test_after_update_hook_runs() -> None:
     processor = PerChatUpdateProcessor(2)
     calls: list[int] = []
 
-    async def flush() -> None:
+    async def flush(update: object) -> None:
+        assert isinstance(update, Update)
         calls.append(1)
 
     async def noop() -> None:

@@ -78,3 +78,16 @@ async def test_repositories_need_a_connection(tmp_path: Path) -> None:
     db = Database(tmp_path / "db.sqlite3")
     with pytest.raises(RuntimeError, match="not connected"):
         await db.users.get(1)
+
+
+async def test_empty_user_data_leaves_no_row(tmp_path: Path) -> None:
+    from bot.persistence import SqlitePersistence
+
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        persistence = SqlitePersistence(db)
+        await persistence.update_user_data(7, {"x": 1})
+        await persistence.update_user_data(7, {})
+        assert await persistence.get_user_data() == {}
+    finally:
+        await db.close()

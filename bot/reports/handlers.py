@@ -1,0 +1,537 @@
+"""Telegram handlers for incident reports: thin glue between updates and
+``bot.reports.flow`` / ``bot.reports.service``.
+
+The draft lives encrypted in its own table and is saved (committed) before every
+reply; the ConversationHandler state only mirrors the step name, and where the two
+disagree (a crash between them) the draft wins.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import warnings
+from datetime import timedelta
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot import keyboards
+from bot.callbacks import unpack
+from bot.context import HamrohContext
+from bot.reports import draft as d
+from bot.reports import flow
+from bot.reports.draft import Draft, Evidence, Problem
+from bot.reports.screens import (
+    FORGET_NAMESPACE,
+    STEP_BY_CODE,
+    Screen,
+    cancel_screen,
+    evidence_keyboard,
+    forget_keyboard,
+    receipt_keyboard,
+    restart_keyboard,
+    step_screen,
+)
+from bot.reports.service import IncompleteDraft, ReportService, report_keys
+from bot.reports.summary import render_receipt, render_report_line
+from bot.services import SERVICES_KEY, Services
+from bot.storage.reports import ReportRow
+
+log = logging.getLogger(__name__)
+
+CONVERSATION_NAME = "report"
+END = ConversationHandler.END
+PRIVATE = filters.ChatType.PRIVATE
+EMERGENCY_ARTICLE = "help.emergency"
+MYREPORTS_LIMIT = 20
+AFTER_FEATURES_GROUP = 1
+
+
+def _service(context: HamrohContext) -> ReportService:
+    return ReportService.from_services(context.services)
+
+
+def _problem_text(problem: Problem, context: HamrohContext) -> str:
+    text = context.gettext(problem.message)
+    return text.format(**problem.kwargs()) if problem.args else text
+
+
+def _screen(draft: Draft, step: str, context: HamrohContext, service: ReportService) -> Screen:
+    return step_screen(draft, step, context.gettext, context.ngettext, context.format_date,
+                       service.places)
+
+
+async def _send(update: Update, context: HamrohContext, text: str,
+                markup: InlineKeyboardMarkup | None = None, *, edit: bool = False) -> None:
+    """Edit the pressed message in place when asked (tidy chat), else send a new one."""
+    query = update.callback_query
+    if edit and query is not None and isinstance(query.message, Message):
+        try:
+            await query.edit_message_text(text, reply_markup=markup)
+            return
+        except BadRequest as error:
+            if "not modified" in str(error).lower():
+                return  # a double tap: the screen already shows this
+            # Too old to edit, or deleted: fall through and send a fresh message.
+    assert update.effective_chat is not None
+    await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+
+
+async def _drop_keyboard(update: Update) -> None:
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        return
+    with contextlib.suppress(BadRequest):  # already without buttons, or too old
+        await query.edit_message_reply_markup(None)
+
+
+async def _answer(update: Update, text: str | None = None) -> None:
+    if update.callback_query is not None:
+        # The query may have expired (e.g. answered after a restart): harmless.
+        with contextlib.suppress(BadRequest):
+            await update.callback_query.answer(text[:200] if text else None)
+
+
+async def _show_step(update: Update, context: HamrohContext, service: ReportService,
+                     draft: Draft, *, prefix: str | None = None, edit: bool = False) -> None:
+    screen = _screen(draft, draft.step, context, service)
+    text = f"{prefix}\n\n{screen.text}" if prefix else screen.text
+    await _send(update, context, text, screen.markup, edit=edit)
+
+
+async def _no_draft(update: Update, context: HamrohContext) -> object:
+    _ = context.gettext
+    await _send(update, context,
+                _("This report is no longer open: it was sent, cancelled, or deleted after a "
+                  "long time without activity. To report an incident, press the button below."),
+                restart_keyboard(_))
+    return END
+
+
+# --- entry ------------------------------------------------------------------------------
+
+async def start_report(update: Update, context: HamrohContext) -> object:
+    """``/report`` or the menu button: resume an unfinished draft, or start one."""
+    assert update.effective_user is not None
+    await _answer(update)
+    service = _service(context)
+    draft = await service.load_draft(update.effective_user.id)
+    if draft is not None:
+        draft.locale = context.locale
+        draft.paused = False
+        await service.save_draft(draft)
+        await _show_step(update, context, service, draft, prefix=context.gettext(
+            "You have an unfinished report. Let us continue where you stopped."))
+        return draft.step
+    draft = await service.start_draft(update.effective_user.id, context.locale)
+    log.info("a report draft was started")
+    await _show_step(update, context, service, draft)
+    return draft.step
+
+
+# --- inside the flow --------------------------------------------------------------------
+
+async def on_button(update: Update, context: HamrohContext) -> object:
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    _ = context.gettext
+    service = _service(context)
+    draft = await service.load_draft(update.effective_user.id)
+    callback = unpack(query.data)
+    if callback is None or len(callback.args) < 3 or callback.args[1] not in STEP_BY_CODE:
+        await _answer(update, _(flow.STALE_BUTTON))
+        if draft is None:
+            return END
+        await _show_step(update, context, service, draft)
+        return draft.step
+    draft_id, code, command = callback.args[:3]
+    arg = callback.arg(3)
+
+    if draft is None or draft.id != draft_id:
+        if command == "confirm":  # Confirm pressed again after the report was stored
+            row = await service.submitted_draft(update.effective_user.id, draft_id)
+            if row is not None:
+                await _answer(update)
+                await _send_receipt(update, context, service, row)
+                return draft.step if draft else END
+        if draft is None:
+            await _answer(update)
+            return await _no_draft(update, context)
+        await _answer(update, _(flow.STALE_BUTTON))
+        await _show_step(update, context, service, draft)
+        return draft.step
+
+    draft.locale = context.locale
+    if draft.paused:  # a button of the report: the user is back in it
+        draft.paused = False
+        await service.save_draft(draft)
+    step = STEP_BY_CODE[code]
+    if command == "cancel_yes":
+        await service.discard_draft(update.effective_user.id)
+        await _answer(update)
+        log.info("a report draft was cancelled")
+        await _send(update, context, _("The report was cancelled. Nothing was saved."),
+                    keyboards.back_to_menu(_), edit=True)
+        return END
+    if command == "cancel_no":
+        await _answer(update)
+        await _show_step(update, context, service, draft, edit=True)
+        return draft.step
+    if command != "cancel" and step != draft.step:
+        await _answer(update, _(flow.EARLIER_STEP))
+        await _show_step(update, context, service, draft)
+        return draft.step
+
+    outcome = flow.press(draft, draft.step if command == "cancel" else step, command, arg,
+                         service.places)
+    return await _apply(update, context, service, draft, outcome)
+
+
+async def on_message(update: Update, context: HamrohContext) -> object:
+    message = update.effective_message
+    assert message is not None and update.effective_user is not None
+    service = _service(context)
+    draft = await service.load_draft(update.effective_user.id)
+    if draft is None:
+        return await _no_draft(update, context)
+    if draft.paused:
+        return await _leave_for_questions(update, context)
+    draft.locale = context.locale
+    if message.text is not None:
+        outcome = flow.type_text(draft, draft.step, message.text)
+    else:
+        outcome = flow.receive_media(draft, draft.step, _evidence_of(message))
+    return await _apply(update, context, service, draft, outcome)
+
+
+def _evidence_of(message: Message) -> Evidence | None:
+    """File id, type and size only: the file itself stays with Telegram."""
+    if message.photo:
+        largest = message.photo[-1]
+        return Evidence("photo", largest.file_id, largest.file_size)
+    for kind in d.EVIDENCE_KINDS[1:]:
+        attachment = getattr(message, kind, None)
+        if attachment is not None:
+            return Evidence(kind, attachment.file_id, attachment.file_size)
+    return None
+
+
+async def _apply(update: Update, context: HamrohContext, service: ReportService,
+                 draft: Draft, outcome: flow.Outcome) -> object:
+    _ = context.gettext
+    is_button = update.callback_query is not None
+    if outcome.leave:
+        await service.discard_draft(draft.user_id)
+        await _answer(update)
+        await _send(update, context, _("The report was cancelled. Nothing was saved."),
+                    keyboards.back_to_menu(_), edit=True)
+        return END
+    if outcome.cancel_ask:
+        await _answer(update)
+        screen = cancel_screen(draft, draft.step, _)
+        await _send(update, context, screen.text, screen.markup, edit=True)
+        return draft.step
+    if outcome.submit:
+        return await _submit(update, context, service, draft)
+
+    await service.save_draft(draft)  # committed before any reply
+
+    if outcome.problem is not None:
+        problem = _problem_text(outcome.problem, context)
+        if is_button:  # a button that makes no sense here: a short note is enough
+            await _answer(update, problem)
+            return draft.step
+        await _show_step(update, context, service, draft, prefix=f"⚠️ {problem}")
+        return draft.step
+    await _answer(update)
+    if outcome.redraw:
+        await _show_step(update, context, service, draft, edit=True)
+        return draft.step
+    if outcome.emergency:
+        await _drop_keyboard(update)
+        await _send_emergency(update, context)
+        await _show_step(update, context, service, draft)
+        return draft.step
+    notice = _problem_text(outcome.notice, context) if outcome.notice else None
+    if outcome.step is None:  # e.g. a file received: a short note, same buttons
+        markup = (evidence_keyboard(draft, _) if draft.step == d.EVIDENCE
+                  else _screen(draft, draft.step, context, service).markup)
+        await _send(update, context, notice or "", markup)
+        return draft.step
+    await _show_step(update, context, service, draft, prefix=notice, edit=is_button)
+    return draft.step
+
+
+async def _send_emergency(update: Update, context: HamrohContext) -> None:
+    """The emergency checklist and contacts, at once, before anything else is asked."""
+    from bot.handlers.knowledge import send_article
+
+    sent = False
+    try:
+        sent = await send_article(update, context, EMERGENCY_ARTICLE)
+    except TelegramError as error:
+        log.warning("could not send the emergency article: %s", type(error).__name__)
+    if not sent:
+        await _send(update, context, context.gettext(
+            "If you or others are in danger now, call 112. It is free and works from any "
+            "phone."))
+
+
+async def _submit(update: Update, context: HamrohContext, service: ReportService,
+                  draft: Draft) -> object:
+    try:
+        submission = await service.submit(draft)
+    except IncompleteDraft:
+        draft.step = d.first_missing(draft) or d.REVIEW
+        draft.editing = True
+        await service.save_draft(draft)
+        await _answer(update)
+        await _show_step(update, context, service, draft)
+        return draft.step
+    # The report is committed; only now does the user get the receipt.
+    await _answer(update)
+    await _drop_keyboard(update)
+    await _send_receipt(update, context, service, submission.report)
+    if submission.created and submission.report.urgent:
+        await service.notify_moderators(context.bot, submission.report)
+    return END
+
+
+async def _send_receipt(update: Update, context: HamrohContext, service: ReportService,
+                        row: ReportRow) -> None:
+    _ = context.gettext
+    contact = service.content_of(row).contact
+    await _send(update, context, render_receipt(row.ref, row.urgent, contact, _),
+                receipt_keyboard(row.urgent, _))
+
+
+# --- leaving the flow -------------------------------------------------------------------
+
+async def cancel_command(update: Update, context: HamrohContext) -> object:
+    """``/cancel``: inside the flow, or outside it with a paused draft."""
+    assert update.effective_user is not None and update.effective_message is not None
+    _ = context.gettext
+    if await _service(context).discard_draft(update.effective_user.id):
+        log.info("a report draft was cancelled")
+        text = _("The report was cancelled. Nothing was saved.")
+    else:
+        text = _("There is nothing to cancel right now.")
+    await update.effective_message.reply_text(text, reply_markup=keyboards.main_menu(_))
+    return END
+
+
+async def _pause_note(update: Update, context: HamrohContext) -> None:
+    assert update.effective_chat is not None
+    await context.bot.send_message(update.effective_chat.id, context.gettext(
+        "Your report is saved as a draft. To continue it, send /report or press "
+        "“Report an incident”."))
+
+
+async def pause_after_command(update: Update, context: HamrohContext) -> None:
+    """After ``/start`` or ``/menu`` (answered by their own handlers in group 0): mark the
+    draft paused, so that a question typed next is answered, not read as a report answer.
+    The draft waits for ``/report`` or one of its buttons."""
+    assert update.effective_user is not None
+    service = _service(context)
+    draft = await service.load_draft(update.effective_user.id)
+    if draft is None or draft.paused:
+        return
+    draft.paused = True
+    await service.save_draft(draft)
+    await _pause_note(update, context)
+
+
+async def _leave_for_questions(update: Update, context: HamrohContext) -> object:
+    """A message after the user left the paused flow: handle it as outside the flow."""
+    from bot.handlers import fallback, questions
+
+    message = update.effective_message
+    assert message is not None
+    if message.text is not None:
+        await questions.answer_question(update, context)
+    else:
+        await fallback.unsupported_message(update, context)
+    return END
+
+
+async def pause_for_menu(update: Update, context: HamrohContext) -> object:
+    """Main-menu buttons other than reporting leave the flow, so a question typed next
+    is answered instead of being read as a report answer."""
+    from bot.handlers import knowledge, questions, start
+
+    assert update.effective_user is not None
+    if await _service(context).load_draft(update.effective_user.id) is not None:
+        await _pause_note(update, context)
+    callback = unpack(update.callback_query.data if update.callback_query else None)
+    target = callback.arg(0) if callback else ""
+    if target == "topics":
+        await knowledge.show_topics(update, context)
+    elif target == "ask":
+        await questions.prompt_question(update, context)
+    else:
+        await start.menu_button(update, context)
+    return END
+
+
+# --- /myreports and /forget ----------------------------------------------------------
+
+async def my_reports(update: Update, context: HamrohContext) -> None:
+    assert update.effective_user is not None and update.effective_message is not None
+    _ = context.gettext
+    rows = await _service(context).reports_of(update.effective_user.id)
+    if not rows:
+        text = _("You have not sent any reports yet. To report an incident, send /report.")
+    else:
+        parts = ["<b>" + _("Your reports") + "</b>"]
+        parts += [render_report_line(row, _, context.format_date)
+                  for row in rows[:MYREPORTS_LIMIT]]
+        if len(rows) > MYREPORTS_LIMIT:
+            parts.append(_("Only the latest {count} are shown.").format(count=MYREPORTS_LIMIT))
+        parts.append(_("You will get a message here when the status of a report changes."))
+        text = "\n\n".join(parts)
+    await update.effective_message.reply_text(text, reply_markup=keyboards.main_menu(_))
+
+
+async def forget_command(update: Update, context: HamrohContext) -> None:
+    """Explain what ``/forget`` deletes and ask to confirm. Returns None: inside the
+    report flow the draft stays until the deletion is confirmed."""
+    assert update.effective_user is not None and update.effective_message is not None
+    _ = context.gettext
+    count = len(await _service(context).reports_of(update.effective_user.id))
+    lines = [
+        "<b>" + _("Delete your data?") + "</b>",
+        _("This deletes:"),
+        _("• your unfinished report, if there is one;"),
+        _("• the link between you and your reports, and your permission to be contacted;"),
+        _("• your language choice, your questions waiting for a volunteer, and what the bot "
+          "remembers about your conversations."),
+    ]
+    if count:
+        lines += [
+            "",
+            context.ngettext("You have sent {count} report.", "You have sent {count} reports.",
+                             count).format(count=count),
+            _("Confirmed reports are kept for anonymous statistics, with no link to you. If "
+              "you want them deleted too, choose “Delete my data and withdraw my reports”."),
+            _("After this you will not see your reports in /myreports and will not get "
+              "status updates."),
+        ]
+    await update.effective_message.reply_text("\n".join(lines),
+                                              reply_markup=forget_keyboard(bool(count), _))
+
+
+async def forget_button(update: Update, context: HamrohContext) -> object:
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    _ = context.gettext
+    callback = unpack(query.data)
+    choice = callback.arg(0) if callback else ""
+    if choice not in {"me", "all"}:
+        await _answer(update)
+        await _send(update, context, _("Nothing was deleted."), edit=True)
+        return None
+    user_id = update.effective_user.id
+    services = context.services
+    result = await _service(context).forget(user_id, withdraw=choice == "all")
+    await services.db.state.drop_conversations_of(user_id)
+    await services.db.state.drop_user_data(user_id)  # committed now, not at the next flush
+    await services.db.questions.delete_user(user_id)
+    await services.db.users.delete(user_id)
+    log.info("a user deleted their data (withdraw=%s)", choice == "all")
+    lines = ["<b>" + _("Your data has been deleted.") + "</b>"]
+    if result.unlinked:
+        lines.append(context.ngettext(
+            "{count} report stays for anonymous statistics, with no link to you.",
+            "{count} reports stay for anonymous statistics, with no link to you.",
+            result.unlinked).format(count=result.unlinked))
+    if result.withdrawn:
+        lines.append(context.ngettext(
+            "{count} report was withdrawn and deleted.",
+            "{count} reports were withdrawn and deleted.",
+            result.withdrawn).format(count=result.withdrawn))
+    lines.append(_("If you write to the bot again, it will start from the beginning."))
+    await _answer(update)
+    await _send(update, context, "\n".join(lines), edit=True)
+    context.application.drop_user_data(user_id)
+    return END
+
+
+# --- wiring --------------------------------------------------------------------------
+
+def build_conversation() -> ConversationHandler:  # type: ignore[type-arg]
+    in_flow = [
+        CallbackQueryHandler(on_button, pattern=r"^rp:"),
+        MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND, on_message),
+    ]
+    with warnings.catch_warnings():
+        # per_message=False on purpose: the flow spans typed messages and buttons on many
+        # messages; per-button tracking is done with the draft id and step in the data.
+        warnings.filterwarnings("ignore", message=".*per_message=False.*",
+                                category=PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[
+                CommandHandler("report", start_report, filters=PRIVATE),
+                CallbackQueryHandler(start_report, pattern=r"^menu:report$"),
+                # A button of a paused draft (after /menu or a restart) resumes the flow.
+                CallbackQueryHandler(on_button, pattern=r"^rp:"),
+            ],
+            states={step: list(in_flow) for step in d.STEPS},
+            fallbacks=[
+                CommandHandler("cancel", cancel_command, filters=PRIVATE),
+                CallbackQueryHandler(pause_for_menu, pattern=r"^menu:(main|topics|ask|lang)$"),
+                CommandHandler("forget", forget_command, filters=PRIVATE),
+                CallbackQueryHandler(forget_button, pattern=rf"^{FORGET_NAMESPACE}:"),
+            ],
+            name=CONVERSATION_NAME,
+            persistent=True,
+            per_chat=True,
+            per_user=True,
+            per_message=False,
+            allow_reentry=True,
+        )
+
+
+def register_report_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    """Called first among the feature handlers, so text inside a report is never taken
+    for a question."""
+    app.add_handler(build_conversation())
+    app.add_handler(CommandHandler("myreports", my_reports, filters=PRIVATE))
+    app.add_handler(CommandHandler("forget", forget_command, filters=PRIVATE))
+    app.add_handler(CommandHandler("cancel", cancel_command, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(forget_button, pattern=rf"^{FORGET_NAMESPACE}:"))
+    # /start and /menu are answered in group 0 before any feature sees them; this runs
+    # after them.
+    app.add_handler(CommandHandler(["start", "menu"], pause_after_command, filters=PRIVATE),
+                    group=AFTER_FEATURES_GROUP)
+
+
+# --- start-up and the expiry job ----------------------------------------------------
+
+def setup_reports(app: Application) -> None:  # type: ignore[type-arg]
+    """From ``post_init``: load (or create) the report key and schedule draft expiry."""
+    services: Services = app.bot_data[SERVICES_KEY]
+    report_keys(services)
+    if app.job_queue is None:
+        log.warning("no job queue: abandoned report drafts will not expire")
+        return
+    ttl = timedelta(hours=services.settings.draft_ttl_hours)
+    # Check often enough that a draft outlives its TTL by at most a quarter of it.
+    interval = min(max(ttl / 4, timedelta(seconds=2)), timedelta(minutes=10))
+    app.job_queue.run_repeating(expire_drafts_job, interval=interval, first=interval,
+                                name="report-draft-expiry")
+
+
+async def expire_drafts_job(context: HamrohContext) -> None:
+    services = context.services
+    ttl = timedelta(hours=services.settings.draft_ttl_hours)
+    await ReportService.from_services(services).expire_drafts(context.bot, ttl)

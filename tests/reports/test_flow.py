@@ -1,0 +1,202 @@
+"""The draft model and the step rules, driven without Telegram."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.callbacks import MAX_BYTES, unpack
+from bot.i18n import SUPPORTED_LOCALES, Catalogs
+from bot.reports import draft as d
+from bot.reports import flow
+from bot.reports.draft import Draft, Evidence
+from bot.reports.places import default_places
+from bot.reports.screens import STEP_BY_CODE, cancel_screen, step_screen
+from bot.reports.summary import render_receipt, render_summary
+from bot.telegram_html import parse_html
+from tests.reports.conftest import NOW, complete_draft
+
+PLACES = default_places()
+
+
+def new() -> Draft:
+    return Draft.new(1001, "en", NOW)
+
+
+def walk(draft: Draft, *answers: tuple[str, str, str]) -> flow.Outcome:
+    """Press buttons (step, command, arg) in order; every press must be accepted."""
+    outcome = flow.Outcome()
+    for step, command, arg in answers:
+        assert draft.step == step, (draft.step, step)
+        outcome = flow.press(draft, step, command, arg, PLACES, NOW)
+        assert outcome.problem is None, outcome
+    return outcome
+
+
+def test_full_path_with_buttons_and_text() -> None:
+    draft = new()
+    walk(draft, ("consent", "set", "anon"), ("incident", "set", "refused"),
+         ("place", "set", "svo"))
+    assert draft.step == d.DATE
+    assert flow.type_text(draft, d.DATE, "5 феврали", NOW).problem is None
+    assert draft.date == "2025-02-05" and draft.step == d.AFFECTED_STEP
+    walk(draft, ("affected", "set", "family"))
+    assert flow.type_text(draft, d.PEOPLE_STEP, "14", NOW).step == d.GROUPS_STEP
+    walk(draft, ("groups", "toggle", "child"), ("groups", "toggle", "elderly"),
+         ("groups", "toggle", "child"), ("groups", "done", ""), ("held", "set", "3-12h"))
+    assert draft.groups == ["elderly"] and draft.people == "14"
+    outcome = flow.type_text(draft, d.DESCRIPTION, "They refused entry without any reason.")
+    assert outcome.step == d.EVIDENCE
+    assert flow.receive_media(draft, d.EVIDENCE, Evidence("voice", "v1", 100)).notice
+    walk(draft, ("evidence", "done", ""))
+    assert draft.step == d.REVIEW and d.is_complete(draft, PLACES)
+    assert flow.press(draft, d.REVIEW, "confirm", "", PLACES).submit
+    assert draft.contact is False and not draft.urgent
+
+
+def test_other_type_and_typed_places_ask_for_text() -> None:
+    draft = new()
+    walk(draft, ("consent", "set", "contact"), ("incident", "set", "other"))
+    assert draft.step == d.INCIDENT_TEXT
+    assert flow.type_text(draft, d.INCIDENT_TEXT, "?").problem is not None
+    assert flow.type_text(draft, d.INCIDENT_TEXT, "x" * 200).problem is not None
+    flow.type_text(draft, d.INCIDENT_TEXT, "phone   taken")
+    assert draft.incident_text == "phone taken" and draft.step == d.PLACE
+    walk(draft, ("place", "set", "ru_other"))
+    assert draft.step == d.PLACE_TEXT
+    flow.type_text(draft, d.PLACE_TEXT, "Тверская область")
+    assert draft.place_text == "Тверская область" and draft.step == d.DATE
+    # Back from the date goes to the typed place, then to the place buttons.
+    assert flow.press(draft, d.DATE, "back", "", PLACES).step == d.PLACE_TEXT
+    assert flow.press(draft, d.PLACE_TEXT, "back", "", PLACES).step == d.PLACE
+    walk(draft, ("place", "set", "led"))
+    assert draft.place_text is None and not draft.place_typed and draft.step == d.DATE
+
+
+def test_insults_skip_the_holding_question() -> None:
+    draft = complete_draft()
+    draft.step = d.GROUPS_STEP
+    draft.incident = "insults"
+    assert not d.applies(draft, d.HELD_STEP)
+    assert d.next_step(draft, d.GROUPS_STEP) == d.DESCRIPTION
+    assert d.previous_step(draft, d.DESCRIPTION) == d.GROUPS_STEP
+
+
+def test_back_on_first_step_leaves_and_cancel_asks() -> None:
+    draft = new()
+    assert flow.press(draft, d.CONSENT, "back", "", PLACES).leave
+    assert flow.press(draft, d.CONSENT, "cancel", "", PLACES).cancel_ask
+
+
+def test_urgent_choice_triggers_emergency_once() -> None:
+    draft = complete_draft(held="no")
+    draft.step = d.HELD_STEP
+    outcome = flow.press(draft, d.HELD_STEP, "set", "still", PLACES)
+    assert outcome.emergency and draft.urgent and draft.emergency_sent
+    draft.step = d.HELD_STEP
+    assert not flow.press(draft, d.HELD_STEP, "set", "still", PLACES).emergency
+
+
+def test_edit_from_review_returns_to_review() -> None:
+    draft = complete_draft()
+    assert flow.press(draft, d.REVIEW, "edit", "", PLACES).step == d.EDIT
+    assert flow.press(draft, d.EDIT, "go", "date", PLACES).step == d.DATE
+    assert draft.editing
+    assert flow.type_text(draft, d.DATE, "01.03.2025", NOW).step == d.REVIEW
+    assert draft.date == "2025-03-01" and not draft.editing
+    # Back while editing returns to the summary without changes.
+    flow.press(draft, d.REVIEW, "edit", "", PLACES)
+    flow.press(draft, d.EDIT, "go", "place", PLACES)
+    assert flow.press(draft, d.PLACE, "back", "", PLACES).step == d.REVIEW
+    assert draft.place == "dme"
+    # Changing the type to insults drops the holding answer; back to one that asks it.
+    flow.press(draft, d.REVIEW, "edit", "", PLACES)
+    flow.press(draft, d.EDIT, "go", "incident", PLACES)
+    assert flow.press(draft, d.INCIDENT, "set", "insults", PLACES).step == d.REVIEW
+    assert draft.held is None
+    flow.press(draft, d.REVIEW, "edit", "", PLACES)
+    assert flow.press(draft, d.EDIT, "go", "held", PLACES).problem is not None  # n/a
+    flow.press(draft, d.EDIT, "go", "incident", PLACES)
+    assert flow.press(draft, d.INCIDENT, "set", "detained", PLACES).step == d.HELD_STEP
+    assert flow.press(draft, d.HELD_STEP, "set", "gt2d", PLACES).step == d.REVIEW
+
+
+def test_wrong_input_keeps_everything() -> None:
+    draft = complete_draft()
+    before = draft.to_json()
+    for step in d.ORDER:
+        draft.step = step
+        outcome = flow.receive_media(draft, step, None)
+        assert outcome.problem is not None and outcome.step is None
+        if step not in flow.TEXT_STEPS and step != d.EVIDENCE:
+            assert flow.type_text(draft, step, "hello there").problem is not None
+        assert flow.press(draft, step, "set", "forged-value", PLACES).problem is not None
+    draft.step = before["step"]
+    assert draft.to_json() == before
+    draft.step = d.DATE
+    for bad in ("tomorrow maybe", "31.12.2019", "01.01.2099", "31.02.2024"):
+        assert flow.type_text(draft, d.DATE, bad, NOW).problem is not None
+    draft.step = d.PEOPLE_STEP
+    for bad in ("0", "-3", "many", "10001", "3.5"):
+        assert flow.type_text(draft, d.PEOPLE_STEP, bad).problem is not None
+    draft.step = before["step"]
+    assert draft.to_json() == before
+
+
+def test_description_rules() -> None:
+    assert d.clean_description("too short")[2] is not None
+    assert d.clean_description("aaaaaaaaaaaaaaaaaaaaaaaa")[2] is not None  # one word
+    text, cut, problem = d.clean_description("Они забрали паспорт и не вернули.")
+    assert problem is None and not cut and text
+    long = "слово " * 1000
+    text, cut, problem = d.clean_description(long)
+    assert cut and text is not None and len(text) <= d.DESCRIPTION_MAX_CHARS + 1
+    assert text.endswith("…") and "слов…" not in text  # cut between words
+
+
+def test_evidence_limit_duplicates_and_follow_up_text() -> None:
+    draft = complete_draft()
+    draft.evidence = []
+    draft.step = d.EVIDENCE
+    for index in range(d.MAX_EVIDENCE):
+        assert flow.receive_media(draft, d.EVIDENCE, Evidence("photo", f"f{index}")).notice
+    flow.receive_media(draft, d.EVIDENCE, Evidence("photo", "f0"))  # same file again
+    assert len(draft.evidence) == d.MAX_EVIDENCE
+    assert flow.receive_media(draft, d.EVIDENCE, Evidence("photo", "extra")).problem
+    assert flow.type_text(draft, d.EVIDENCE, "ok").problem is not None
+    outcome = flow.type_text(draft, d.EVIDENCE, "And then they took our phones too.")
+    assert outcome.notice is not None and "took our phones" in (draft.description or "")
+
+
+def test_draft_json_round_trip_and_unknown_step() -> None:
+    draft = complete_draft()
+    again = Draft.from_json(draft.to_json())
+    assert again == draft
+    data = draft.to_json() | {"step": "no-such-step", "future_field": 1}
+    assert Draft.from_json(data).step == d.REVIEW
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_every_screen_is_valid_html_with_short_callback_data(locale: str) -> None:
+    translator = Catalogs.load().get(locale)
+    draft = complete_draft(locale=locale, description="<b>не тег</b> & " + "ж" * 3000,
+                           held="still")
+    draft.incident, draft.incident_text = "other", "<script>"
+    draft.place, draft.place_text, draft.place_typed = "other", "Алматы & <i>", True
+    for step in d.STEPS:
+        screen = step_screen(draft, step, translator.gettext, translator.ngettext,
+                             translator.format_date, PLACES)
+        plain, _ = parse_html(screen.text)
+        assert 0 < len(plain) <= 4096, (step, len(plain))
+        assert screen.markup is not None
+        for row in screen.markup.inline_keyboard:
+            for button in row:
+                data = button.callback_data
+                assert isinstance(data, str) and len(data.encode()) <= MAX_BYTES
+                callback = unpack(data)
+                assert callback is not None and callback.namespace == "rp"
+                assert callback.args[0] == draft.id and callback.args[1] in STEP_BY_CODE
+    parse_html(cancel_screen(draft, d.REVIEW, translator.gettext).text)
+    summary = render_summary(draft, translator.gettext, translator.ngettext,
+                             translator.format_date, PLACES)
+    assert "&lt;script&gt;" in summary and "&lt;b&gt;не тег&lt;/b&gt; &amp;" in summary
+    parse_html(render_receipt("R-ABCDEF", True, True, translator.gettext))
