@@ -11,6 +11,8 @@ from bot.answering import MAX_QUESTION_CHARS, Decision, Reply, decide
 from bot.context import HamrohContext
 from bot.handlers.knowledge import send_article
 from bot.i18n import LANGUAGE_NAMES
+from bot.reports.service import report_keys
+from bot.sealing import open_pending_question, seal_human_request, seal_pending_question
 from bot.views.articles import ASK_PERSON, choices_keyboard
 
 log = logging.getLogger(__name__)
@@ -40,8 +42,8 @@ async def answer_question(update: Update, context: HamrohContext) -> None:
     question = message.text[:MAX_QUESTION_CHARS]
     result = services.search.search(question)
     decision = decide(result, context.locale)
-    if context.user_data is not None:
-        context.user_data[LAST_QUESTION_KEY] = question
+    if update.effective_user is not None:
+        _remember_question(context, update.effective_user.id, question)
     log.info("question answered: %s", decision.reply.value)
 
     if decision.reply is Reply.ANSWER:
@@ -57,6 +59,14 @@ async def answer_question(update: Update, context: HamrohContext) -> None:
         await _send_smalltalk(update, context, decision)
     if decision.offer_switch:
         await _offer_language_switch(update, context, decision.answer_lang)
+
+
+def _remember_question(context: HamrohContext, user_id: int, question: str) -> None:
+    """Keep the question (encrypted: user data is plain JSON on disk) for "Ask a person"."""
+    if context.user_data is None:
+        return
+    keys = report_keys(context.services)
+    context.user_data[LAST_QUESTION_KEY] = seal_pending_question(keys, user_id, question)
 
 
 async def _send_choices(update: Update, context: HamrohContext, decision: Decision) -> None:
@@ -123,7 +133,10 @@ async def ask_person(update: Update, context: HamrohContext) -> None:
     assert query is not None and update.effective_user is not None
     await query.answer()
     _ = context.gettext
-    question = (context.user_data or {}).get(LAST_QUESTION_KEY)
+    keys = report_keys(context.services)
+    user_id = update.effective_user.id
+    question = open_pending_question(keys, user_id,
+                                     (context.user_data or {}).get(LAST_QUESTION_KEY))
     assert update.effective_chat is not None
     if not question:
         await context.bot.send_message(
@@ -132,7 +145,7 @@ async def ask_person(update: Update, context: HamrohContext) -> None:
         )
         return
     await context.services.db.questions.add_human_request(
-        update.effective_user.id, question, context.locale)
+        keys.reporter_hash(user_id), seal_human_request(keys, user_id, question), context.locale)
     if context.user_data is not None:
         context.user_data.pop(LAST_QUESTION_KEY, None)
     await context.bot.send_message(

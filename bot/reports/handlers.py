@@ -445,7 +445,7 @@ async def forget_button(update: Update, context: HamrohContext) -> object:
     result = await _service(context).forget(user_id, withdraw=choice == "all")
     await services.db.state.drop_conversations_of(user_id)
     await services.db.state.drop_user_data(user_id)  # committed now, not at the next flush
-    await services.db.questions.delete_user(user_id)
+    await services.db.questions.delete_requests_of(report_keys(services).reporter_hash(user_id))
     await services.db.users.delete(user_id)
     log.info("a user deleted their data (withdraw=%s)", choice == "all")
     lines = ["<b>" + _("Your data has been deleted.") + "</b>"]

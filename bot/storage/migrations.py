@@ -50,13 +50,14 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         );
         CREATE TABLE human_requests (
             id INTEGER PRIMARY KEY,
-            user_id INTEGER NOT NULL,
-            question TEXT NOT NULL,
+            requester_hash TEXT NOT NULL,
+            payload BLOB NOT NULL,
             locale TEXT NOT NULL,
             status TEXT NOT NULL DEFAULT 'open',
             created_at TEXT NOT NULL
         );
         CREATE INDEX human_requests_status ON human_requests(status);
+        CREATE INDEX human_requests_requester ON human_requests(requester_hash);
         """,
     ),
     (

@@ -6,17 +6,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
-import aiosqlite
-
-if TYPE_CHECKING:
-    from bot.storage.database import Database
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+from bot.storage.base import Repository, now_iso
 
 
 @dataclass(frozen=True)
@@ -26,19 +17,12 @@ class FeedbackSummary:
     not_helpful: int
 
 
-class QuestionRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    @property
-    def _conn(self) -> aiosqlite.Connection:
-        return self._db.conn
-
+class QuestionRepository(Repository):
     async def add_feedback(self, article_id: str, helpful: bool, locale: str) -> None:
         await self._conn.execute(
             "INSERT INTO answer_feedback (article_id, helpful, locale, created_at) "
             "VALUES (?, ?, ?, ?)",
-            (article_id, int(helpful), locale, _now()),
+            (article_id, int(helpful), locale, now_iso()),
         )
         await self._conn.commit()
 
@@ -56,7 +40,7 @@ class QuestionRepository:
         await self._conn.execute(
             "INSERT INTO unanswered_questions (question, lang, best_ids, reason, created_at) "
             "VALUES (?, ?, ?, ?, ?)",
-            (question, lang, json.dumps(list(best_ids)), reason, _now()),
+            (question, lang, json.dumps(list(best_ids)), reason, now_iso()),
         )
         await self._conn.commit()
 
@@ -69,14 +53,23 @@ class QuestionRepository:
             rows = await cursor.fetchall()
         return [(row[0], row[1], json.loads(row[2]), row[3]) for row in rows]
 
-    async def add_human_request(self, user_id: int, question: str, locale: str) -> int:
+    async def add_human_request(self, requester_hash: str, payload: bytes, locale: str) -> int:
+        """Queue a question for a volunteer; ``payload`` is encrypted by the caller (it holds
+        the question and the Telegram id to answer), ``requester_hash`` a keyed hash."""
         cursor = await self._conn.execute(
-            "INSERT INTO human_requests (user_id, question, locale, created_at) "
+            "INSERT INTO human_requests (requester_hash, payload, locale, created_at) "
             "VALUES (?, ?, ?, ?)",
-            (user_id, question, locale, _now()),
+            (requester_hash, payload, locale, now_iso()),
         )
         await self._conn.commit()
         return int(cursor.lastrowid or 0)
+
+    async def human_request_payloads(self, status: str = "open") -> list[tuple[int, bytes]]:
+        async with self._conn.execute(
+            "SELECT id, payload FROM human_requests WHERE status = ? ORDER BY id", (status,)
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [(int(row[0]), bytes(row[1])) for row in rows]
 
     async def open_human_requests(self) -> int:
         async with self._conn.execute(
@@ -85,6 +78,8 @@ class QuestionRepository:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
-    async def delete_user(self, user_id: int) -> None:
-        await self._conn.execute("DELETE FROM human_requests WHERE user_id = ?", (user_id,))
+    async def delete_requests_of(self, requester_hash: str) -> None:
+        await self._conn.execute(
+            "DELETE FROM human_requests WHERE requester_hash = ?", (requester_hash,)
+        )
         await self._conn.commit()

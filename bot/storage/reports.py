@@ -4,20 +4,14 @@ this module stores bytes and the structured fields, and never sees plaintext."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import Any
 
-import aiosqlite
-
-if TYPE_CHECKING:
-    from bot.storage.database import Database
+from bot.storage.base import Repository, now_iso
 
 STATUSES = ("new", "in_review", "verified", "rejected", "closed")
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -72,7 +66,7 @@ _COLUMNS = (
 )
 
 
-def _report(row: aiosqlite.Row | tuple) -> ReportRow:  # type: ignore[type-arg]
+def _report(row: Sequence[Any]) -> ReportRow:
     return ReportRow(
         ref=row[0], draft_id=row[1], reporter=row[2], created_at=row[3], updated_at=row[4],
         status=row[5], locale=row[6], incident=row[7], place=row[8], incident_date=row[9],
@@ -86,14 +80,7 @@ class ReferenceTaken(Exception):
     """The random reference already exists; the caller draws another."""
 
 
-class ReportRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    @property
-    def _conn(self) -> aiosqlite.Connection:
-        return self._db.conn
-
+class ReportRepository(Repository):
     # --- drafts: one per reporter ---------------------------------------------------
 
     async def get_draft(self, reporter: str) -> DraftRow | None:
@@ -105,7 +92,7 @@ class ReportRepository:
         return DraftRow(row[0], row[1], bytes(row[2]), row[3], row[4]) if row else None
 
     async def save_draft(self, reporter: str, draft_id: str, content: bytes) -> None:
-        now = _now()
+        now = now_iso()
         await self._conn.execute(
             "INSERT INTO report_drafts (reporter, draft_id, content, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT(reporter) DO UPDATE SET "
@@ -153,7 +140,7 @@ class ReportRepository:
         same draft is prevented by the caller's ``by_draft`` check and, as a last
         line, by the UNIQUE draft_id (which raises ``sqlite3.IntegrityError``).
         """
-        now = _now()
+        now = now_iso()
         try:
             await self._conn.execute(
                 f"INSERT INTO reports ({_COLUMNS}) "
@@ -203,7 +190,7 @@ class ReportRepository:
             raise ValueError(f"unknown report status {status!r}")
         cursor = await self._conn.execute(
             "UPDATE reports SET status = ?, updated_at = ? WHERE ref = ?",
-            (status, _now(), ref),
+            (status, now_iso(), ref),
         )
         await self._conn.commit()
         return cursor.rowcount > 0
@@ -218,7 +205,7 @@ class ReportRepository:
         for ref, content in updates:
             await self._conn.execute(
                 "UPDATE reports SET reporter = NULL, content = ?, updated_at = ? WHERE ref = ?",
-                (content, _now(), ref),
+                (content, now_iso(), ref),
             )
         await self._conn.commit()
 

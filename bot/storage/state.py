@@ -8,27 +8,17 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import aiosqlite
-
-if TYPE_CHECKING:
-    from bot.storage.database import Database
+from bot.storage.base import Repository, now_iso
 
 
-class StateRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    @property
-    def _conn(self) -> aiosqlite.Connection:
-        return self._db.conn
-
+class StateRepository(Repository):
     async def first_time_seen(self, update_id: int) -> bool:
         """Remember ``update_id``; False when it was processed before (a re-delivery)."""
         cursor = await self._conn.execute(
             "INSERT OR IGNORE INTO processed_updates (update_id, seen_at) VALUES (?, ?)",
-            (update_id, datetime.now(UTC).isoformat(timespec="seconds")),
+            (update_id, now_iso()),
         )
         await self._conn.commit()
         return cursor.rowcount == 1

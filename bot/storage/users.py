@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
-import aiosqlite
-
-if TYPE_CHECKING:
-    from bot.storage.database import Database
+from bot.storage.base import Repository, now_iso
 
 
 @dataclass(frozen=True)
@@ -23,21 +18,10 @@ class UserRecord:
     is_new: bool = False
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-class UserRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    @property
-    def _conn(self) -> aiosqlite.Connection:
-        return self._db.conn
-
+class UserRepository(Repository):
     async def touch(self, user_id: int) -> UserRecord:
         """Record that the user wrote to the bot; create the row on first contact."""
-        now = _now()
+        now = now_iso()
         cursor = await self._conn.execute(
             "INSERT INTO users (id, first_seen, last_seen) VALUES (?, ?, ?) "
             "ON CONFLICT(id) DO NOTHING",

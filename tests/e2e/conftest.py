@@ -34,6 +34,7 @@ class BotProcess:
         self.proc: asyncio.subprocess.Process | None = None
         self.output = b""
         self._reader: asyncio.Task[None] | None = None
+        self.expect_errors = False  # a test that provokes errors sets this
 
     def env(self) -> dict[str, str]:
         env = {key: value for key, value in os.environ.items()
@@ -120,6 +121,8 @@ async def bot(fake: FakeTelegram, tmp_path: Path, bot_env: dict[str, str]
     finally:
         code = await process.stop()
         assert code == 0, f"bot exited with {code}:\n{process.log()[-3000:]}"
+        if not process.expect_errors:
+            assert "Traceback" not in process.log(), process.log()[-5000:]
         assert_no_api_errors(fake)
 
 

@@ -7,13 +7,22 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import Settings
 from bot.fakeapi import FakeTelegram
 from bot.kb.loader import load_knowledge_base
+from bot.reports.crypto import load_report_keys
+from bot.sealing import open_human_request
 from tests.e2e.conftest import USER_ID, BotProcess, eventually, start_in
 
 KB = load_knowledge_base()
 STAY_LIMIT = KB.article("entry.stay_limit")
 assert STAY_LIMIT is not None
+
+
+def _human_requests(data_dir: Path) -> list[str]:
+    keys = load_report_keys(Settings(data_dir=data_dir), create=False)
+    return [open_human_request(keys, bytes(blob))[1]
+            for (blob,) in _rows(data_dir, "SELECT payload FROM human_requests")]
 
 
 def _rows(data_dir: Path, sql: str) -> list[tuple]:  # type: ignore[type-arg]
@@ -114,8 +123,7 @@ async def test_feedback_buttons(fake: FakeTelegram, bot: BotProcess) -> None:
 
     assert sorted(_rows(bot.data_dir, "SELECT article_id, helpful FROM answer_feedback")) == [
         ("entry.stay_limit", 0), ("entry.stay_limit", 1)]
-    assert _rows(bot.data_dir, "SELECT question FROM human_requests") == [
-        ("How long can I stay in Russia without a patent?",)]
+    assert _human_requests(bot.data_dir) == ["How long can I stay in Russia without a patent?"]
     # Feedback is anonymous: its table has no user column at all.
     columns = [row[1] for row in _rows(bot.data_dir, "PRAGMA table_info(answer_feedback)")]
     assert not any("user" in column for column in columns)
@@ -133,4 +141,27 @@ async def test_question_survives_a_crash_before_ask_a_person(fake: FakeTelegram,
     await bot.restart(kill=True)  # SIGKILL: only what was already written survives
     fake.press_button(USER_ID, choices.message_id, "🙋 Ask a person")
     assert "saved for our volunteers" in (await chat.next_message()).text
-    assert _rows(bot.data_dir, "SELECT question FROM human_requests") == [("patent",)]
+    assert _human_requests(bot.data_dir) == ["patent"]
+
+
+async def test_questions_for_a_person_are_not_stored_in_plaintext(fake: FakeTelegram,
+                                                                   bot: BotProcess) -> None:
+    marker = "Zebra-question-7731 xylophone quartz"
+    await start_in(fake, USER_ID, "en")
+    chat = fake.chat(USER_ID)
+    fake.send_message(USER_ID, marker)
+    reply = await chat.next_message()
+    fake.press_button(USER_ID, reply.message_id, "🙋 Ask a person")
+    await chat.next_message()
+    await bot.stop()
+    assert _human_requests(bot.data_dir) == [marker]
+    # The question for a person (with the id to answer) and the pending question in user
+    # data are encrypted; only the anonymous "unanswered" log, which has no user column,
+    # keeps the text for the editors.
+    for table, column in (("human_requests", "payload"), ("persistence_user_data", "data")):
+        for (value,) in _rows(bot.data_dir, f"SELECT {column} FROM {table}"):
+            raw = value if isinstance(value, bytes) else value.encode()
+            assert b"Zebra-question-7731" not in raw, table
+    assert _rows(bot.data_dir, "SELECT question FROM unanswered_questions") == [(marker,)]
+    columns = [row[1] for row in _rows(bot.data_dir, "PRAGMA table_info(unanswered_questions)")]
+    assert not any("user" in column for column in columns)

@@ -28,6 +28,7 @@ async def test_flood_limit_429_is_retried(fake: FakeTelegram, bot: BotProcess) -
 
 
 async def test_unexpected_error_gets_an_apology(fake: FakeTelegram, bot: BotProcess) -> None:
+    bot.expect_errors = True
     await start_in(fake, USER_ID, "ru")
     fake.fail_next("sendMessage", times=1, error_code=400,
                    description="Bad Request: something unexpected")

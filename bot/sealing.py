@@ -1,0 +1,38 @@
+"""Encrypting what users type outside reports: the question waiting for "Ask a person"
+(kept in user data) and the questions queued for volunteers, which carry the Telegram id
+needed to answer. Same keys and AES-GCM as the reports (``bot.reports.crypto``)."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from bot.reports.crypto import DecryptionError, ReportKeys
+
+_PENDING = b"pending-question:%d"
+_REQUEST = b"human-request"
+
+
+def seal_pending_question(keys: ReportKeys, user_id: int, question: str) -> str:
+    blob = keys.encrypt(question.encode("utf-8"), _PENDING % user_id)
+    return base64.b64encode(blob).decode("ascii")  # user data is stored as JSON
+
+
+def open_pending_question(keys: ReportKeys, user_id: int, sealed: object) -> str | None:
+    """The question, or None when missing or unreadable (another user's, or a new key)."""
+    if not isinstance(sealed, str):
+        return None
+    try:
+        return keys.decrypt(base64.b64decode(sealed), _PENDING % user_id).decode("utf-8")
+    except (DecryptionError, ValueError):
+        return None
+
+
+def seal_human_request(keys: ReportKeys, user_id: int, question: str) -> bytes:
+    payload = json.dumps({"user_id": user_id, "question": question}, ensure_ascii=False)
+    return keys.encrypt(payload.encode("utf-8"), _REQUEST)
+
+
+def open_human_request(keys: ReportKeys, blob: bytes) -> tuple[int, str]:
+    payload = json.loads(keys.decrypt(blob, _REQUEST))
+    return int(payload["user_id"]), str(payload["question"])
