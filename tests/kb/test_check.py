@@ -74,7 +74,7 @@ def test_warnings_only(write_kb: KbWriter) -> None:
         today=TODAY)
     assert errors(problems) == [], messages(problems)
     text = messages(problems, "warning")
-    assert "work.extra.toml [tg]: status is draft" in text
+    assert "work.extra.toml: translation not yet checked by a native speaker: tg, ru, en" in text
     assert "more than 180 days ago" in text
     assert "keyword 'патент' is also in work.extra_c" in text
 
