@@ -11,7 +11,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import errors, fallback, knowledge, questions, start, tracking
+from bot.handlers import admin, errors, fallback, knowledge, questions, start, tracking
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -27,6 +27,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("menu", start.menu_command, filters=PRIVATE))
     app.add_handler(CommandHandler("help", start.help_command, filters=PRIVATE))
     app.add_handler(CommandHandler("language", start.language_command, filters=PRIVATE))
+    app.add_handler(CommandHandler("reload", admin.reload_knowledge, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(start.language_chosen, pattern=r"^lang:"))
 
     register_feature_handlers(app)

@@ -145,3 +145,13 @@ def test_no_gettext_inside_f_strings() -> None:
         if pattern.search(line)
     ]
     assert not offenders, offenders
+
+
+@pytest.mark.parametrize(("count", "expected"), [
+    (1, "статья"), (3, "статьи"), (5, "статей"), (11, "статей"), (21, "статья"), (24, "статьи"),
+])
+def test_russian_plural_forms(count: int, expected: str) -> None:
+    text = Catalogs.load().get("ru").ngettext(
+        "Knowledge base reloaded: {count} article.",
+        "Knowledge base reloaded: {count} articles.", count)
+    assert text.endswith(f"{expected}.")
