@@ -15,6 +15,7 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults
 from bot.commands import register_commands
 from bot.config import Settings
 from bot.context import HamrohContext
+from bot.flood import FloodGuard
 from bot.handlers import register_handlers
 from bot.i18n import Catalogs
 from bot.persistence import SqlitePersistence
@@ -44,6 +45,7 @@ def build_services(settings: Settings) -> Services:
         settings=settings,
         db=Database(settings.database_path),
         catalogs=Catalogs.load(),
+        flood=FloodGuard(burst=settings.flood_per_minute, period=60.0),
     )
     load_knowledge(services)
     return services

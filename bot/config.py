@@ -38,6 +38,7 @@ class Settings:
     port: int = 8080
     log_level: str = "INFO"
     draft_ttl_hours: float = 48.0
+    flood_per_minute: int = 30
     report_key: str | None = None
 
     @property
@@ -93,6 +94,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         port=_port(env),
         log_level=level,
         draft_ttl_hours=_positive_float(env, "DRAFT_TTL_HOURS", 48.0),
+        flood_per_minute=int(_positive_float(env, "FLOOD_PER_MINUTE", 30)),
         report_key=report_key,
     )
 

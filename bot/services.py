@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
+from bot.flood import FloodGuard
 from bot.i18n import Catalogs
 from bot.storage import Database
 
@@ -25,6 +26,7 @@ class Services:
     knowledge: KnowledgeBase | None = None
     search: SearchEngine | None = None
     keys: ReportKeys | None = None  # incident report encryption; see bot.reports.crypto
+    flood: FloodGuard = field(default_factory=FloodGuard)
     extras: dict[str, Any] = field(default_factory=dict)
 
     def is_admin(self, user_id: int | None) -> bool:

@@ -10,6 +10,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import HamrohContext
+from bot.flood import Verdict
 from bot.i18n import locale_for_language_code
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,11 @@ async def track_update(update: object, context: HamrohContext) -> None:
     context.locale = locale_for_language_code(user.language_code)
     if chat is None or chat.type != ChatType.PRIVATE:
         return  # group members are not bot users; group handlers decide what to do
+    verdict = await context.services.flood.check(user.id)
+    if verdict is not Verdict.ALLOW:
+        if verdict is Verdict.WARN:
+            await _restore_and_warn(update, context)
+        raise ApplicationHandlerStop
     record = await db.users.touch(user.id)
     context.is_new_user = record.is_new
     if record.locale:
@@ -61,3 +67,14 @@ async def restore_locale(update: Update, context: HamrohContext) -> None:
     record = await context.services.db.users.get(user.id)
     if record is not None and record.locale:
         context.locale = record.locale
+
+
+async def _restore_and_warn(update: Update, context: HamrohContext) -> None:
+    await restore_locale(update, context)
+    log.info("a user is sending too many messages; pausing them")
+    assert update.effective_chat is not None
+    await context.bot.send_message(
+        update.effective_chat.id,
+        context.gettext("You are sending messages very quickly. Please wait a minute, "
+                        "then continue: I will answer again."),
+    )

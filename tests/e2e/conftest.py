@@ -48,6 +48,7 @@ class BotProcess:
             LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
             NO_PROXY="127.0.0.1,localhost",
+            FLOOD_PER_MINUTE="1000",  # tests type faster than people; test_robustness sets 30
         )
         env.update(self.extra_env)
         return env

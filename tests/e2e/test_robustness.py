@@ -75,3 +75,24 @@ async def test_huge_message_is_answered(fake: FakeTelegram, bot: BotProcess) -> 
     fake.send_message(USER_ID, "patent " * 580)  # ~4,000 characters, Telegram's maximum
     reply = await fake.chat(USER_ID).next_message()
     assert reply.text
+
+
+async def test_a_flooding_user_is_paused_politely(fake: FakeTelegram, tmp_path: Path) -> None:
+    bot = BotProcess(fake, tmp_path / "data", {"FLOOD_PER_MINUTE": "30"})
+    await bot.start()
+    await start_in(fake, USER_ID, "en")  # 2 updates
+    chat = fake.chat(USER_ID)
+    for _ in range(35):
+        fake.send_message(USER_ID, "/help")
+    texts = []
+    while True:
+        message = await chat.next_message()
+        texts.append(message.text)
+        if "sending messages very quickly" in message.text:
+            break
+    assert len(texts) == 29  # a burst of 30 updates in all, the language choice included
+    await fake.wait_for(lambda: not fake.pending)
+    fake.send_message(2002, "/help")  # another user is served at once
+    assert "Hamroh" in (await fake.chat(2002).next_message()).text
+    assert [m for m in chat.pending() if m.kind == "message"] == []
+    assert await bot.stop() == 0
