@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
+from telegram import Update
 
 from bot import keyboards
 from bot.callbacks import unpack
 from bot.context import HamrohContext
+from bot.handlers.messaging import edit_or_send, replace_keyboard
 from bot.handlers.start import show_menu, stale_button
 from bot.views.articles import (
     ASK_PERSON,
@@ -19,34 +19,11 @@ from bot.views.articles import (
     categories_view,
     category_view,
 )
-from bot.views.text import split_message
 
 log = logging.getLogger(__name__)
 
 EMERGENCY_ARTICLE = "help.emergency"
 CONTACTS_ARTICLE = "help.contacts"
-
-
-async def edit_or_send(update: Update, context: HamrohContext, text: str,
-                       markup: InlineKeyboardMarkup | None) -> None:
-    """Replace the pressed message when possible (tidy chat); otherwise send a new one."""
-    query = update.callback_query
-    parts = split_message(text)
-    if query is not None and query.message is not None and len(parts) == 1:
-        try:
-            await query.edit_message_text(parts[0], reply_markup=markup)
-            return
-        except BadRequest as error:
-            if "not modified" in str(error).lower():
-                return  # a double tap: the screen already shows this
-            if "can't be edited" not in str(error).lower() and \
-                    "not found" not in str(error).lower():
-                raise
-    assert update.effective_chat is not None
-    for index, part in enumerate(parts):
-        last = index == len(parts) - 1
-        await context.bot.send_message(update.effective_chat.id, part,
-                                       reply_markup=markup if last else None)
 
 
 async def show_topics(update: Update, context: HamrohContext) -> None:
@@ -122,12 +99,8 @@ async def feedback_button(update: Update, context: HamrohContext) -> None:
     article = kb.article(article_id)
     assert article is not None
     # Drop the vote buttons so one answer gets one vote.
-    markup = article_keyboard(article, context.translator, with_details=False, feedback=False)
-    try:
-        await query.edit_message_reply_markup(markup)
-    except BadRequest as error:
-        if "not modified" not in str(error).lower():
-            raise
+    await replace_keyboard(
+        update, article_keyboard(article, context.translator, with_details=False, feedback=False))
     if vote == "d":
         assert update.effective_chat is not None
         await context.bot.send_message(

@@ -5,11 +5,11 @@ from __future__ import annotations
 import html
 
 from telegram import Update
-from telegram.error import BadRequest
 
 from bot import keyboards
 from bot.callbacks import unpack
 from bot.context import HamrohContext
+from bot.handlers.messaging import replace_keyboard
 from bot.i18n import LANGUAGE_NAMES, SUPPORTED_LOCALES
 
 
@@ -108,11 +108,7 @@ async def language_chosen(update: Update, context: HamrohContext) -> None:
     await context.services.db.users.set_locale(update.effective_user.id, code)
     context.locale = code
     await query.answer(LANGUAGE_NAMES[code])
-    try:
-        await query.edit_message_reply_markup(keyboards.language_picker(code))
-    except BadRequest as error:  # pressed the language that was already ticked
-        if "not modified" not in str(error).lower():
-            raise
+    await replace_keyboard(update, keyboards.language_picker(code))  # tick the choice
     await context.bot.send_message(
         update.effective_user.id, welcome_text(context, update.effective_user.first_name)
     )

@@ -28,6 +28,7 @@ from telegram.warnings import PTBUserWarning
 from bot import keyboards
 from bot.callbacks import unpack
 from bot.context import HamrohContext
+from bot.handlers.messaging import edit_or_send, replace_keyboard
 from bot.reports import draft as d
 from bot.reports import flow
 from bot.reports.draft import Draft, Evidence, Problem
@@ -74,25 +75,11 @@ def _screen(draft: Draft, step: str, context: HamrohContext, service: ReportServ
 async def _send(update: Update, context: HamrohContext, text: str,
                 markup: InlineKeyboardMarkup | None = None, *, edit: bool = False) -> None:
     """Edit the pressed message in place when asked (tidy chat), else send a new one."""
-    query = update.callback_query
-    if edit and query is not None and isinstance(query.message, Message):
-        try:
-            await query.edit_message_text(text, reply_markup=markup)
-            return
-        except BadRequest as error:
-            if "not modified" in str(error).lower():
-                return  # a double tap: the screen already shows this
-            # Too old to edit, or deleted: fall through and send a fresh message.
-    assert update.effective_chat is not None
-    await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+    await edit_or_send(update, context, text, markup, edit=edit)
 
 
 async def _drop_keyboard(update: Update) -> None:
-    query = update.callback_query
-    if query is None or not isinstance(query.message, Message):
-        return
-    with contextlib.suppress(BadRequest):  # already without buttons, or too old
-        await query.edit_message_reply_markup(None)
+    await replace_keyboard(update, None)
 
 
 async def _answer(update: Update, text: str | None = None) -> None:
