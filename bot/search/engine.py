@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.kb.model import LANGS, KnowledgeBase
 from bot.search import offtopic, smalltalk
 from bot.search.index import Document, LanguageIndex
-from bot.search.langid import LanguageDetector
+from bot.search.langid import LanguageDetector, chat_samples
 from bot.search.normalize import has_cyrillic, has_latin, normalize, strip_html
 
 MAX_HITS = 5
@@ -70,6 +70,7 @@ class SearchEngine:
                     samples.extend((lang, line) for line in fields[name].splitlines()
                                    if line.strip())
         samples.extend(smalltalk.lexicon_samples())
+        samples.extend(chat_samples())
         indexes = {lang: LanguageIndex(lang, d) for lang, d in docs.items() if d}
         return cls(indexes, LanguageDetector.train(samples))
 

@@ -26,6 +26,42 @@ _WORD_CAP = 8.0
 # Margin (nats) between the best and second-best language above which the
 # answer is called clear: about one decisive word.
 CLEAR_MARGIN = 6.0
+# Russian words are borrowed into Tajik all the time ("запрет", "регистрация",
+# "менты"), Tajik words into Russian hardly ever. A word that looks Russian
+# therefore counts only this share of its evidence against Tajik, so a few
+# Tajik grammar words ("шуд", "дорам", "нест") decide a mixed message.
+LOANWORD_DISCOUNT = 0.5
+
+# Everyday chat words the knowledge base's formal texts rarely use (question
+# words, light verbs, pronouns): extra training text, so that colloquial and
+# Latin-typed messages ("chi hel giram") are recognised. Latin variants are
+# generated from these like from the articles.
+_CHAT_WORDS: dict[str, str] = {
+    "tg": """чӣ хел чи хел чӣ тавр чи тавр чаро кай куҷо кучо кӣ ки чанд кадом
+        ман шумо мо ту вай онҳо маро шуморо ба ман ба шумо бо ман аз ман
+        кунам кунем кунед кардам карданд мекунам мекунанд намекунанд кунад
+        гирам гирем гирифтам гирифтанд мегиранд намегиранд гирифтан
+        шуд шудам шудааст намешавад мешавад нашуд ҳаст нест ҳастам нестам
+        дорам дорад доранд надорам надорад додам доданд намедиҳанд намедиҳад
+        метавонам наметавонам мумкин лозим даркор хуб бад ҳоло ҳозир акнун баъд
+        рафтам рафтан меравам омадам омадан гуфтанд гуфт мегӯянд пурсиданд
+        бародар бародарам додарам хоҳарам модарам падарам занам шавҳарам
+        соат рӯз моҳ сол пул кор хона ватан ёрдам кӯмак лутфан илтимос""",
+    "ru": """как что где когда почему зачем сколько какой какие кто куда откуда
+        можно нужно надо нельзя делать сделать получить узнать проверить
+        мне меня мой моя мои у меня есть нет был была были будет будут
+        сейчас теперь уже ещё потом если или тоже только очень пожалуйста
+        брат братан друг жена муж сын дочь деньги работа работаю работать
+        сказали говорят пишут дали дают забрали взяли пришли пришёл""",
+    "en": """how what where when why who which can could should would will
+        i my me we our you your he his she her they them is are was were
+        do does did get got have has need want please tell help now today""",
+}
+
+
+def chat_samples() -> list[tuple[str, str]]:
+    """(language, text) pairs of everyday chat words, for :meth:`LanguageDetector.train`."""
+    return [(lang, " ".join(words.split())) for lang, words in _CHAT_WORDS.items()]
 
 
 def _word_ngrams(word: str, max_n: int = _MAX_N) -> list[str]:
@@ -86,7 +122,11 @@ class LanguageDetector:
         result = None
         if known:
             top = max(totals)
-            result = tuple(max(t - top, -_WORD_CAP) for t in totals)
+            capped = [max(t - top, -_WORD_CAP) for t in totals]
+            tg, ru = LANGS.index("tg"), LANGS.index("ru")
+            if capped[ru] > capped[tg]:
+                capped[tg] *= LOANWORD_DISCOUNT
+            result = tuple(capped)
         if len(self._cache) < 100_000:
             self._cache[word] = result
         return result

@@ -66,6 +66,13 @@ _RULES: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
     ("invention", (("изобрет*", "invention*", "invent*", "ихтиро*", "товарн*", "trademark*",
                     "авторск*", "copyright*", "бренд*", "brand*", "логотип*", "logo"),)),
     ("invention", (("полезн*", "utility"), ("модел*", "model*"))),
+    # Buying tickets: a ticket word next to a price or purchase word. "Who pays for
+    # the return ticket" after a refusal (entry.denied) has neither.
+    ("tickets", (("билет*", "авиабилет*", "ticket*", "flight*", "bilet*", "чипта*", "chipta*",
+                  "самолет*", "samolet*"),
+                 ("цен*", "стоит", "стоимост*", "нарх*", "narkh*", "narx*", "price*", "cost*",
+                  "дешев*", "cheap*", "арзон*", "arzon*", "купит*", "куплю", "buy", "харид*",
+                  "kharid*", "xarid*"))),
     ("bot_identity", (("робот*", "robot*", "нейросет*", "chatgpt", "gpt", "ai", "человек",
                        "human", "одам", "odam", "живой"),
                       ("ты", "ту", "you", "вы", "шумо", "are", "хасти", "хастед", "hasti", "tu",

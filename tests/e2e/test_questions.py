@@ -96,7 +96,7 @@ async def test_greeting_and_bare_request(fake: FakeTelegram, bot: BotProcess) ->
     await start_in(fake, USER_ID, "tg")
     chat = fake.chat(USER_ID)
     fake.send_message(USER_ID, "салом")
-    assert "Ман барои кӯмак ҳастам" in (await chat.next_message()).text
+    assert "Ман омодаам ба Шумо кӯмак кунам" in (await chat.next_message()).text
     fake.send_message(USER_ID, "I have a question")
     reply = await chat.next_message()
     assert "Please type your question" in reply.text  # answered in the question's language
