@@ -197,7 +197,8 @@ def step_screen(draft: Draft, step: str, _: Gettext, ngettext: Ngettext,
     if step == d.EDIT:
         rows = [[_button(_(EDIT_LABELS[target]), draft, step, "go", target)]
                 for target in d.EDITABLE if d.applies(draft, target)]
-        rows.append([_button(_(BACK_TO_SUMMARY), draft, step, "back")])
+        rows.append([_button(_(BACK_TO_SUMMARY), draft, step, "back"),
+                     _button(_(CANCEL), draft, step, "cancel")])
         return Screen("<b>" + _("What would you like to change?") + "</b>",
                       InlineKeyboardMarkup(rows))
     raise ValueError(f"unknown report step {step!r}")

@@ -200,3 +200,15 @@ def test_every_screen_is_valid_html_with_short_callback_data(locale: str) -> Non
                              translator.format_date, PLACES)
     assert "&lt;script&gt;" in summary and "&lt;b&gt;не тег&lt;/b&gt; &amp;" in summary
     parse_html(render_receipt("R-ABCDEF", True, True, translator.gettext))
+
+
+def test_every_step_offers_cancel() -> None:
+    translator = Catalogs.load().get("en")
+    draft = complete_draft(locale="en")
+    for step in d.STEPS:
+        screen = step_screen(draft, step, translator.gettext, translator.ngettext,
+                             translator.format_date, PLACES)
+        assert screen.markup is not None
+        commands = [unpack(b.callback_data).args[2]  # type: ignore[union-attr, arg-type]
+                    for row in screen.markup.inline_keyboard for b in row]
+        assert "cancel" in commands, step
