@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.flood import FloodGuard
@@ -27,7 +27,6 @@ class Services:
     search: SearchEngine | None = None
     keys: ReportKeys | None = None  # incident report encryption; see bot.reports.crypto
     flood: FloodGuard = field(default_factory=FloodGuard)
-    extras: dict[str, Any] = field(default_factory=dict)
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_ids

@@ -1,5 +1,5 @@
 """All SQL lives in this package. Other modules call the repositories on ``Database``."""
 
-from bot.storage.database import Database, utcnow
+from bot.storage.database import Database
 
-__all__ = ["Database", "utcnow"]
+__all__ = ["Database"]
