@@ -91,3 +91,38 @@ async def test_empty_user_data_leaves_no_row(tmp_path: Path) -> None:
         assert await persistence.get_user_data() == {}
     finally:
         await db.close()
+
+
+async def test_editor_views_of_feedback_and_questions(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        await db.questions.add_feedback("entry.documents", True, "ru")
+        await db.questions.add_feedback("entry.documents", False, "tg")
+        await db.questions.add_feedback("work.patent", True, "en")
+        summary = {s.article_id: (s.helpful, s.not_helpful)
+                   for s in await db.questions.feedback_summary()}
+        assert summary == {"entry.documents": (1, 1), "work.patent": (1, 0)}
+
+        await db.questions.add_unanswered("weather?", "en", [], "not_found")
+        await db.questions.add_unanswered("патент", "ru", ["work.patent"], "unsure")
+        assert await db.questions.unanswered() == [
+            ("патент", "ru", ["work.patent"], "unsure"), ("weather?", "en", [], "not_found")]
+
+        await db.questions.add_human_request("hash-a", b"sealed-1", "tg")
+        await db.questions.add_human_request("hash-b", b"sealed-2", "ru")
+        assert await db.questions.open_human_requests() == 2
+        await db.questions.delete_requests_of("hash-a")
+        assert [p for _, p in await db.questions.human_request_payloads()] == [b"sealed-2"]
+    finally:
+        await db.close()
+
+
+async def test_banned_user_flag(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        await db.users.touch(5)
+        await db.users.set_banned(5, True)
+        record = await db.users.get(5)
+        assert record is not None and record.banned
+    finally:
+        await db.close()
