@@ -9,33 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.kb.check import REQUIRED_IDS
-
-CATEGORIES = """
-[[category]]
-id = "entry"
-icon = "🛂"
-title = { tg = "Воридшавӣ", ru = "Въезд", en = "Entry" }
-
-[[category]]
-id = "stay"
-icon = "🏠"
-title = { tg = "Будубош", ru = "Пребывание", en = "Stay" }
-
-[[category]]
-id = "work"
-icon = "💼"
-title = { tg = "Кор", ru = "Работа", en = "Work" }
-
-[[category]]
-id = "rights"
-icon = "⚖️"
-title = { tg = "Ҳуқуқҳо", ru = "Права", en = "Rights" }
-
-[[category]]
-id = "help"
-icon = "🆘"
-title = { tg = "Кӯмак", ru = "Помощь", en = "Help" }
-"""
+from tests.fixture_categories import CATEGORIES
 
 TODAY = datetime.date(2026, 11, 22)
 

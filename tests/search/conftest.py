@@ -8,28 +8,7 @@ import pytest
 
 from bot.kb import KnowledgeBase, load_knowledge_base
 from bot.search.engine import SearchEngine
-
-CATEGORIES = """
-[[category]]
-id = "entry"
-icon = "🛂"
-title = { tg = "Воридшавӣ", ru = "Въезд", en = "Entry" }
-
-[[category]]
-id = "stay"
-icon = "🏠"
-title = { tg = "Будубош", ru = "Пребывание", en = "Stay" }
-
-[[category]]
-id = "work"
-icon = "💼"
-title = { tg = "Кор", ru = "Работа", en = "Work" }
-
-[[category]]
-id = "rights"
-icon = "⚖️"
-title = { tg = "Ҳуқуқҳо", ru = "Права", en = "Rights" }
-"""
+from tests.fixture_categories import CATEGORIES
 
 # id -> lang -> (title, text, keywords)
 ARTICLES: dict[str, dict[str, tuple[str, str, list[str]]]] = {
