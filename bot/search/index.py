@@ -27,7 +27,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.search.normalize import fold, has_cyrillic, normalize
 from bot.search.stemming import stem_en, stem_ru, stem_tg
-from bot.search.translit import to_cyrillic
+from bot.search.translit import to_cyrillic, to_latin
 
 CURATED_FIELDS: Mapping[str, float] = {"title": 1.0, "keywords": 1.0}
 TEXT_FIELDS: Mapping[str, float] = {"short": 1.0, "details": 0.4}
@@ -63,6 +63,65 @@ where who whom which why there here so as than then too very just about also ple
 """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
 _FOLDED_STOPWORDS = frozenset(fold(w) for w in STOPWORDS)
+
+# Everyday "what do I do / help" phrases: nearly every question could end with
+# one, so they say little about its topic, but their words ("кор", "делать",
+# "help") match the keywords of the emergency checklist and pull questions
+# there. In a query they weigh GENERIC_WEIGHT and form no word pairs, unless
+# the message has nothing else to go by.
+_GENERIC_PHRASES_TEXT = """
+чӣ кор кунам | чӣ кор кунем | чӣ кор кунад | чӣ кор кунанд | чӣ кор кунӣ | чӣ кор кунед
+чӣ кор бояд кард | чӣ кор бояд кунам | чӣ кор кардан лозим | чӣ кор карданам лозим
+чӣ кунам | чӣ кунем | чӣ бояд кард | чӣ бояд кунам | акнун чӣ | ҳоло чӣ
+что делать | что мне делать | что же делать | что теперь делать | что нам делать
+что мне теперь делать | что можно сделать | что сделать | как быть | как мне быть
+what should i do | what do i do | what can i do | what to do | what shall i do
+what should we do | what do we do | what now
+"""
+# Calls for help say a little more: "помогите, задержали" is more urgent than a
+# question about the same topic, so they keep a larger share of their weight.
+_HELP_PHRASES_TEXT = """
+ёрдам кунед | ёрдам диҳед | кӯмак кунед | кӯмак диҳед | ба ман ёрдам | ба ман кӯмак
+помогите | помогите пожалуйста | помоги | подскажите | подскажите пожалуйста
+help me | please help | help me please | can you help | can you help me | i need help
+need help
+"""
+GENERIC_WEIGHT = 0.2
+HELP_WEIGHT = 0.5
+
+
+def _phrases(text: str) -> frozenset[tuple[str, ...]]:
+    phrases = set()
+    for phrase in text.replace("\n", "|").split("|"):
+        words = normalize(phrase)
+        if not words:
+            continue
+        phrases.add(tuple(fold(words).split()))
+        if has_cyrillic(words):  # as typed in Latin letters, seen by the en index
+            phrases.add(tuple(fold(normalize(to_latin(words))).split()))
+            phrases.add(tuple(fold(normalize(to_latin(words, loose=True))).split()))
+    return frozenset(phrases)
+
+
+_GENERIC_BY_FIRST: dict[str, list[tuple[tuple[str, ...], float]]] = defaultdict(list)
+for _text, _weight in ((_GENERIC_PHRASES_TEXT, GENERIC_WEIGHT), (_HELP_PHRASES_TEXT, HELP_WEIGHT)):
+    for _p in _phrases(_text):
+        _GENERIC_BY_FIRST[_p[0]].append((_p, _weight))
+for _list in _GENERIC_BY_FIRST.values():
+    _list.sort(key=lambda pw: len(pw[0]), reverse=True)  # longest phrase first
+
+
+def generic_weights(words: Sequence[str]) -> list[float]:
+    """Per (folded) word: its weight in a query, below 1 for the words of an
+    everyday "what do I do" or "help me" phrase."""
+    weights = [1.0] * len(words)
+    for i, word in enumerate(words):
+        for phrase, weight in _GENERIC_BY_FIRST.get(word, ()):
+            if tuple(words[i:i + len(phrase)]) == phrase:
+                for j in range(i, i + len(phrase)):
+                    weights[j] = min(weights[j], weight)
+                break
+    return weights
 
 
 @lru_cache(maxsize=65536)
@@ -150,14 +209,18 @@ class BM25:
             for term, f in bag.items():
                 self.postings[term].append((i, f * (BM25_K1 + 1) / (f + norm)))
 
-    def scores(self, query_terms: Iterable[str]) -> list[float]:
+    def scores(self, query_terms: Iterable[str],
+               weights: Mapping[str, float] | None = None) -> list[float]:
+        """``weights``: query terms that count less than 1 (default 1)."""
         scores = [0.0] * self.size
         bound = 0.0
         for term in set(query_terms):
+            w = weights.get(term, 1.0) if weights else 1.0
             idf = self.idf.get(term)
             if idf is None:
-                bound += self.unknown_idf
+                bound += w * self.unknown_idf
                 continue
+            idf *= w
             bound += idf
             for i, value in self.postings[term]:
                 scores[i] += idf * value
@@ -292,29 +355,45 @@ class LanguageIndex:
 
     def query_terms(self, query: str) -> list[str]:
         """Stems (typos corrected) and word pairs of ``query``."""
-        return self._terms(surface(query, self.lang))
+        return self._terms(surface(query, self.lang))[0]
 
-    def _terms(self, text: str) -> list[str]:
+    def _terms(self, text: str) -> tuple[list[str], dict[str, float]]:
+        """Stems and pairs of ``text``, and the weights of the stems of its
+        everyday phrases (see _GENERIC_PHRASES_TEXT)."""
         words = text.split()
+        folded = [fold(w) for w in words]
+        stop = [f in _FOLDED_STOPWORDS for f in folded]
+        word_weights = generic_weights(folded)
+        # A message that is only such a phrase ("what should I do") is searched as is.
+        if all(g < 1 or s for g, s in zip(word_weights, stop, strict=True)):
+            word_weights = [1.0] * len(words)
         stems: list[tuple[str, bool]] = []
         budget = TYPO_MAX_WORDS
-        for w in words:
+        weights: dict[str, float] = {}
+        full: set[str] = set()
+        for w, is_stop, weight in zip(words, stop, word_weights, strict=True):
             stem = _analyze_word(w, self.lang)
             if (budget and stem not in self._known_stems and len(w) >= TYPO_MIN_LENGTH
                     and not w.isdigit()):
                 budget -= 1
                 stem = self._correct(w) or stem
-            stems.append((stem, fold(w) in _FOLDED_STOPWORDS))
-        return [s for s, _ in stems] + pairs_of(stems)
+            stems.append((stem, is_stop or weight < 1))
+            if weight < 1:
+                weights[stem] = min(weight, weights.get(stem, 1.0))
+            else:
+                full.add(stem)
+        for stem in full:
+            weights.pop(stem, None)
+        return [s for s, _ in stems] + pairs_of(stems), weights
 
     def scores(self, query: str) -> tuple[list[float], list[float]]:
         """Per document: the fused 0..1 relevance to ``query`` (for ranking) and
         the n-gram similarity alone (how much of the question the text covers,
         the best single signal for abstaining)."""
         text = surface(query, self.lang)
-        qt = self._terms(text)
-        curated = self.curated.scores(qt)
-        body = self.text.scores(qt)
+        qt, weights = self._terms(text)
+        curated = self.curated.scores(qt, weights)
+        body = self.text.scores(qt, weights)
         ngrams = self.ngrams.scores(text)
         fused = [W_CURATED * c + W_TEXT * t + W_NGRAM * g
                  for c, t, g in zip(curated, body, ngrams, strict=True)]

@@ -31,6 +31,25 @@ CLEAR_MARGIN = 6.0
 # therefore counts only this share of its evidence against Tajik, so a few
 # Tajik grammar words ("шуд", "дорам", "нест") decide a mixed message.
 LOANWORD_DISCOUNT = 0.5
+# Short Latin words carry too few n-grams for the model: "hel", "chand" or
+# "patentro" look English ("help", "hand", "patent"). Two word-level votes fix
+# that for Latin-typed Tajik and Russian:
+# - a Latin spelling of one of the everyday chat words below (chi, chand, kujo,
+#   giram, kunam; kak, chto, nuzhno) counts as a clear word of its language,
+#   unless the same spelling is an English word of the training text or a
+#   word of another language's chat list;
+# - a Latin word made of a known word and a Tajik ending ("patent-ro",
+#   "hujjat-ho-ro") counts as Tajik: English and Russian do not build words so.
+_TG_LATIN_SUFFIXES = ("ro", "hoi", "ho", "hoyam", "hoyat", "hoyash")
+_MIN_SUFFIX_STEM = 4
+# Spellings that are also English words ("man" = "I" in Tajik, "net" = "no" in
+# Russian), and very short words that are easily something else: they keep
+# their n-gram scores.
+_ENGLISH_HOMOGRAPHS = frozenset((
+    "a", "i", "u", "to", "do", "no", "so", "me", "he", "we", "be", "in", "on", "at", "is",
+    "it", "as", "an", "or", "man", "bad", "hub", "sol", "net", "drug",
+    "mo", "tu", "da", "ne", "na", "ot", "tut", "est",
+))
 
 # Everyday chat words the knowledge base's formal texts rarely use (question
 # words, light verbs, pronouns): extra training text, so that colloquial and
@@ -46,7 +65,9 @@ _CHAT_WORDS: dict[str, str] = {
         метавонам наметавонам мумкин лозим даркор хуб бад ҳоло ҳозир акнун баъд
         рафтам рафтан меравам омадам омадан гуфтанд гуфт мегӯянд пурсиданд
         бародар бародарам додарам хоҳарам модарам падарам занам шавҳарам
-        соат рӯз моҳ сол пул кор хона ватан ёрдам кӯмак лутфан илтимос""",
+        соат рӯз моҳ сол пул кор хона ватан ёрдам кӯмак лутфан илтимос
+        чиро барои чаро куҷост кучост чихел читавр хелаш чӣ бояд кард медонам намедонам
+        кунам кунӣ кунад кардан гирифтан шудан додан рафтан метавонед мешавам""",
     "ru": """как что где когда почему зачем сколько какой какие кто куда откуда
         можно нужно надо нельзя делать сделать получить узнать проверить
         мне меня мой моя мои у меня есть нет был была были будет будут
@@ -80,9 +101,27 @@ def training_variants(text: str, lang: str) -> list[str]:
     return variants
 
 
+def _latin_chat_words(english: frozenset[str]) -> dict[str, str]:
+    """Latin spellings of the tg/ru chat words that no other language shares."""
+    spellings: dict[str, set[str]] = {}
+    for lang in ("tg", "ru"):
+        for variant in training_variants(_CHAT_WORDS[lang], lang):
+            for word in variant.split():
+                if word.isascii() and word.isalpha():
+                    spellings.setdefault(word, set()).add(lang)
+    return {word: next(iter(langs)) for word, langs in spellings.items()
+            if len(langs) == 1 and word not in english and word not in _ENGLISH_HOMOGRAPHS}
+
+
 class LanguageDetector:
-    def __init__(self, log_probs: dict[str, tuple[float, ...]]) -> None:
+    def __init__(self, log_probs: dict[str, tuple[float, ...]],
+                 latin_words: dict[str, str] | None = None,
+                 vocabulary: frozenset[str] = frozenset(),
+                 english: frozenset[str] = frozenset()) -> None:
         self._log_probs = log_probs
+        self._latin_words = latin_words or {}
+        self._vocabulary = vocabulary  # known Latin words, for the Tajik-ending rule
+        self._english = english  # words of the English training text
         self._cache: dict[str, tuple[float, ...] | None] = {}
 
     @classmethod
@@ -105,12 +144,33 @@ class LanguageDetector:
                         for lang in LANGS)
             for gram in vocab
         }
-        return cls(log_probs)
+        english = frozenset(words["en"])
+        vocabulary = frozenset(w for c in words.values() for w in c
+                               if w.isascii() and len(w) >= _MIN_SUFFIX_STEM)
+        return cls(log_probs, _latin_chat_words(english), vocabulary, english)
+
+    def _vote(self, word: str) -> str | None:
+        """The language a Latin word decides on its own (see _TG_LATIN_SUFFIXES)."""
+        lang = self._latin_words.get(word)
+        if lang is not None or not word.isascii() or word in self._english:
+            return lang
+        for suffix in _TG_LATIN_SUFFIXES:
+            stem = word[: -len(suffix)]
+            if (word.endswith(suffix) and len(stem) >= _MIN_SUFFIX_STEM
+                    and (stem in self._vocabulary or self._vote(stem) == "tg")):
+                return "tg"
+        return None
 
     def _word_scores(self, word: str) -> tuple[float, ...] | None:
         cached = self._cache.get(word)
         if cached is not None or word in self._cache:
             return cached
+        vote = self._vote(word)
+        if vote is not None:
+            result = tuple(0.0 if lang == vote else -_WORD_CAP for lang in LANGS)
+            if len(self._cache) < 100_000:
+                self._cache[word] = result
+            return result
         totals = [0.0] * len(LANGS)
         known = False
         for gram in _word_ngrams(word):

@@ -53,3 +53,42 @@ def test_detector_trained_on_tiny_corpus() -> None:
     assert detector.detect("мы поможем")[0] == "ru"
     assert detector.detect("we will help")[0] == "en"
     assert detector.detect("my pomozhem")[0] == "ru"  # generated Latin variant
+
+
+# Tajik typed in Latin letters: short everyday words ("hel", "chand") and Tajik
+# endings on borrowed words ("-ro", "-ho") must not make it English.
+LATIN_TAJIK = [
+    "chand pul doram",
+    "telefonro chand",
+    "kartaro chi hel pur kunam",
+    "kontraktro chi hel navisam",
+    "polisro chi hel giram",
+    "man chand ruz intizor shavam",
+    "hujjathoro kay doram",
+]
+
+
+@pytest.mark.parametrize("text", LATIN_TAJIK)
+def test_latin_tajik_is_clearly_tajik(real_engine: SearchEngine, text: str) -> None:
+    assert real_engine.detect_language(text) == ("tg", True)
+
+
+@pytest.mark.parametrize("text", ["gde mne sdelat medknizhku", "skolko stoit perevod pasporta"])
+def test_latin_russian_stays_russian(real_engine: SearchEngine, text: str) -> None:
+    assert real_engine.detect_language(text)[0] == "ru"
+
+
+@pytest.mark.parametrize("text", ["where can I renew my card", "help with the exam please"])
+def test_english_stays_english(real_engine: SearchEngine, text: str) -> None:
+    assert real_engine.detect_language(text)[0] == "en"
+
+
+def test_tajik_ending_on_borrowed_word() -> None:
+    detector = LanguageDetector.train([
+        ("tg", "Ҳуҷҷатҳои Шумо дар куҷо ҳастанд?"),
+        ("ru", "Где ваши документы?"),
+        ("en", "Where is your document?"),
+    ])
+    # "document" is an English word of the training text; with -ro it is Tajik.
+    assert detector.detect("documentro")[0] == "tg"
+    assert detector.detect("document")[0] == "en"

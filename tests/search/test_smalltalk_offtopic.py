@@ -92,3 +92,12 @@ def test_a_bare_request_invites_the_question() -> None:
         found = smalltalk.classify(text)
         assert found is not None and found.kind == "request", text
     assert smalltalk.classify("вопрос по патенту") is None
+
+
+def test_a_bare_what_should_i_do_invites_the_question() -> None:
+    from bot.search import smalltalk
+
+    for text in ("что делать?", "what should I do", "чӣ кор кунам"):
+        found = smalltalk.classify(text)
+        assert found is not None and found.kind == "request", text
+    assert smalltalk.classify("мени в РКЛ внесли что делать") is None
