@@ -25,10 +25,15 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
             update_interval=update_interval,
         )
         self._db = db
+        # What each user's row holds now ({} = no row). PTB hands over every user touched
+        # by an update, changed or not; comparing here saves a write and an fsync per update.
+        self._stored: dict[int, dict[str, Any]] = {}
 
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
         await self._db.connect()  # PTB loads persistence before post_init
-        return await self._db.state.load_user_data()
+        data = await self._db.state.load_user_data()
+        self._stored = {user_id: dict(values) for user_id, values in data.items()}
+        return data
 
     async def get_chat_data(self) -> dict[int, dict[str, Any]]:
         return {}
@@ -49,12 +54,15 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
         await self._db.state.save_conversation(name, tuple(key), new_state)
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
+        if self._stored.get(user_id, {}) == data:
+            return
         # An empty dict says nothing but "this id exists": after /forget PTB would write
         # one back, so store nothing instead.
         if data:
             await self._db.state.save_user_data(user_id, data)
+            self._stored[user_id] = data  # PTB passes a deep copy: safe to keep
         else:
-            await self._db.state.drop_user_data(user_id)
+            await self.drop_user_data(user_id)
 
     async def update_chat_data(self, chat_id: int, data: dict[str, Any]) -> None:
         return None
@@ -70,6 +78,7 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
 
     async def drop_user_data(self, user_id: int) -> None:
         await self._db.state.drop_user_data(user_id)
+        self._stored.pop(user_id, None)
 
     async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
         return None

@@ -126,3 +126,30 @@ async def test_banned_user_flag(tmp_path: Path) -> None:
         assert record is not None and record.banned
     finally:
         await db.close()
+
+
+async def test_unchanged_user_data_is_not_written_again(tmp_path: Path) -> None:
+    from bot.persistence import SqlitePersistence
+
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        persistence = SqlitePersistence(db)
+        await persistence.get_user_data()
+        writes: list[int] = []
+        original = db.state.save_user_data
+
+        async def counting(user_id: int, data: dict) -> None:  # type: ignore[type-arg]
+            writes.append(user_id)
+            await original(user_id, data)
+
+        db.state.save_user_data = counting  # type: ignore[method-assign]
+        await persistence.update_user_data(7, {"x": 1})
+        await persistence.update_user_data(7, {"x": 1})
+        await persistence.update_user_data(7, {"x": 2})
+        assert writes == [7, 7]
+        assert await db.state.load_user_data() == {7: {"x": 2}}
+        await persistence.update_user_data(7, {})
+        await persistence.update_user_data(7, {"x": 2})  # written again after the drop
+        assert await db.state.load_user_data() == {7: {"x": 2}}
+    finally:
+        await db.close()
