@@ -1,13 +1,13 @@
 """Encrypting what users type outside reports: the question waiting for "Ask a person"
 (kept in user data) and the questions queued for volunteers, which carry the Telegram id
-needed to answer. Same keys and AES-GCM as the reports (``bot.reports.crypto``)."""
+needed to answer. Same keys and AES-GCM as the reports (``bot.crypto``)."""
 
 from __future__ import annotations
 
 import base64
 import json
 
-from bot.reports.crypto import DecryptionError, ReportKeys
+from bot.crypto import DecryptionError, ReportKeys
 
 _PENDING = b"pending-question:%d"
 _REQUEST = b"human-request"

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
+from bot.crypto import ReportKeys, load_report_keys
 from bot.flood import FloodGuard
 from bot.i18n import Catalogs
 from bot.storage import Database
 
 if TYPE_CHECKING:
     from bot.kb.model import KnowledgeBase
-    from bot.reports.crypto import ReportKeys
     from bot.search.engine import SearchEngine
 
 SERVICES_KEY = "services"
@@ -25,8 +25,14 @@ class Services:
     catalogs: Catalogs
     knowledge: KnowledgeBase | None = None
     search: SearchEngine | None = None
-    keys: ReportKeys | None = None  # incident report encryption; see bot.reports.crypto
+    keys: ReportKeys | None = None  # see bot.crypto; use crypto_keys()
     flood: FloodGuard = field(default_factory=FloodGuard)
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_ids
+
+    def crypto_keys(self) -> ReportKeys:
+        """The process's encryption keys, loaded (or created) on first use."""
+        if self.keys is None:
+            self.keys = load_report_keys(self.settings)
+        return self.keys

@@ -11,7 +11,6 @@ from bot.answering import MAX_QUESTION_CHARS, Decision, Reply, decide
 from bot.context import HamrohContext
 from bot.handlers.knowledge import send_article
 from bot.i18n import LANGUAGE_NAMES
-from bot.reports.service import report_keys
 from bot.sealing import open_pending_question, seal_human_request, seal_pending_question
 from bot.views.articles import ASK_PERSON, choices_keyboard
 
@@ -65,7 +64,7 @@ def _remember_question(context: HamrohContext, user_id: int, question: str) -> N
     """Keep the question (encrypted: user data is plain JSON on disk) for "Ask a person"."""
     if context.user_data is None:
         return
-    keys = report_keys(context.services)
+    keys = context.services.crypto_keys()
     context.user_data[LAST_QUESTION_KEY] = seal_pending_question(keys, user_id, question)
 
 
@@ -133,7 +132,7 @@ async def ask_person(update: Update, context: HamrohContext) -> None:
     assert query is not None and update.effective_user is not None
     await query.answer()
     _ = context.gettext
-    keys = report_keys(context.services)
+    keys = context.services.crypto_keys()
     user_id = update.effective_user.id
     question = open_pending_question(keys, user_id,
                                      (context.user_data or {}).get(LAST_QUESTION_KEY))

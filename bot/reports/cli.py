@@ -10,7 +10,7 @@ import sys
 from typing import TextIO
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.reports.crypto import DecryptionError, ReportKeys, load_report_keys
+from bot.crypto import DecryptionError, ReportKeys, load_report_keys
 from bot.reports.service import ReportService, export_content
 from bot.storage import Database
 

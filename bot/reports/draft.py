@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from bot.crypto import new_draft_id
 from bot.i18n import N_
-from bot.reports.crypto import new_draft_id
 from bot.reports.dates import DateProblem, moscow_today, parse_date
 from bot.reports.places import Places
 

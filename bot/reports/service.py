@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from telegram.error import TelegramError
 
-from bot.reports.crypto import (
+from bot.crypto import (
     DecryptionError,
     ReportKeys,
-    load_report_keys,
     new_reference,
     pseudonym_label,
 )
@@ -337,9 +336,7 @@ def _identity(text: str) -> str:
 
 def report_keys(services: Services) -> ReportKeys:
     """The process's report keys, loaded on first use (``post_init`` loads them early)."""
-    if services.keys is None:
-        services.keys = load_report_keys(services.settings)
-    return services.keys
+    return services.crypto_keys()
 
 
 def export_content(row: ReportRow, content: ReportContent) -> dict[str, Any]:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiosqlite
 
+from bot.storage.audit import AuditRepository
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.questions import QuestionRepository
 from bot.storage.reports import ReportRepository
+from bot.storage.staff import StaffRepository
 from bot.storage.state import StateRepository
 from bot.storage.users import UserRepository
 
@@ -35,6 +38,8 @@ class Database:
         self.state = StateRepository(self)
         self.questions = QuestionRepository(self)
         self.reports = ReportRepository(self)
+        self.staff = StaffRepository(self)
+        self.audit = AuditRepository(self)
 
     @classmethod
     async def open(cls, path: Path, *, migrate: bool = True) -> Database:
@@ -108,4 +113,15 @@ class Database:
 
 
 def _split_sql(script: str) -> list[str]:
-    return [part.strip() for part in script.split(";") if part.strip()]
+    """Statements of a migration; a trigger's body (``BEGIN …; END``) stays whole."""
+    statements: list[str] = []
+    current = ""
+    for piece in script.split(";"):
+        current += piece + ";"
+        if sqlite3.complete_statement(current):
+            if current.strip(" \n;"):
+                statements.append(current.strip())
+            current = ""
+    if current.strip(" \n;"):
+        statements.append(current.strip())
+    return statements

@@ -97,4 +97,48 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         CREATE INDEX reports_status ON reports(status);
         """,
     ),
+    (
+        4,
+        # Moderation. Staff ids are NGO staff, not reporters. Notes, questions to the
+        # reporter, their answers and typed reasons are encrypted like report contents.
+        # The audit log is append-only: triggers refuse every UPDATE and DELETE.
+        """
+        ALTER TABLE reports ADD COLUMN assignee INTEGER;
+        ALTER TABLE reports ADD COLUMN awaiting_reply INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE reports ADD COLUMN status_detail TEXT;
+        CREATE INDEX reports_queue ON reports(status, urgent, id);
+        CREATE INDEX reports_created ON reports(created_at);
+        CREATE TABLE staff (
+            user_id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL DEFAULT '',
+            moderator INTEGER NOT NULL DEFAULT 0,
+            added_by INTEGER,
+            added_at TEXT,
+            seen_at TEXT
+        );
+        CREATE TABLE report_notes (
+            id INTEGER PRIMARY KEY,
+            ref TEXT NOT NULL REFERENCES reports(ref) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            author INTEGER,
+            created_at TEXT NOT NULL,
+            content BLOB NOT NULL
+        );
+        CREATE INDEX report_notes_ref ON report_notes(ref);
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor INTEGER NOT NULL,
+            action TEXT NOT NULL,
+            ref TEXT,
+            old_status TEXT,
+            new_status TEXT,
+            detail TEXT
+        );
+        CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        """,
+    ),
 )

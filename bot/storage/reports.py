@@ -11,7 +11,10 @@ from typing import Any
 
 from bot.storage.base import Repository, now_iso
 
-STATUSES = ("new", "in_review", "verified", "rejected", "closed")
+STATUSES = ("new", "in_review", "needs_info", "verified", "rejected", "closed")
+OPEN_STATUSES = ("new", "in_review", "needs_info")
+# /queue filters: which reports each shows, always urgent first, then oldest.
+QUEUE_FILTERS = ("open", "urgent", "new", "in_review", "needs_info", "mine")
 
 
 @dataclass(frozen=True)
@@ -58,12 +61,27 @@ class ReportRow:
     held: str | None
     urgent: bool
     content: bytes
+    assignee: int | None = None
+    awaiting_reply: bool = False
+    status_detail: str | None = None
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    id: int
+    ref: str
+    kind: str  # note | question | answer | reason
+    author: int | None  # a staff id; None for the reporter
+    created_at: str
+    content: bytes
 
 
 _COLUMNS = (
     "ref, draft_id, reporter, created_at, updated_at, status, locale, incident, place, "
-    "incident_date, affected, people, groups, held, urgent, content"
+    "incident_date, affected, people, groups, held, urgent, content, assignee, "
+    "awaiting_reply, status_detail"
 )
+_INSERT_COLUMNS = _COLUMNS.rsplit(", assignee", 1)[0]
 
 
 def _report(row: Sequence[Any]) -> ReportRow:
@@ -72,7 +90,8 @@ def _report(row: Sequence[Any]) -> ReportRow:
         status=row[5], locale=row[6], incident=row[7], place=row[8], incident_date=row[9],
         affected=row[10], people=row[11],
         groups=tuple(item for item in row[12].split(",") if item),
-        held=row[13], urgent=bool(row[14]), content=bytes(row[15]),
+        held=row[13], urgent=bool(row[14]), content=bytes(row[15]), assignee=row[16],
+        awaiting_reply=bool(row[17]), status_detail=row[18],
     )
 
 
@@ -143,7 +162,7 @@ class ReportRepository(Repository):
         now = now_iso()
         try:
             await self._conn.execute(
-                f"INSERT INTO reports ({_COLUMNS}) "
+                f"INSERT INTO reports ({_INSERT_COLUMNS}) "
                 "VALUES (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (report.ref, report.draft_id, report.reporter, now, now, report.locale,
                  report.incident, report.place, report.incident_date, report.affected,
@@ -214,3 +233,114 @@ class ReportRepository(Repository):
         cursor = await self._conn.execute("DELETE FROM reports WHERE reporter = ?", (reporter,))
         await self._conn.commit()
         return cursor.rowcount
+
+    # --- moderation ----------------------------------------------------------------
+
+    @staticmethod
+    def _queue_where(name: str, me: int | None) -> tuple[str, tuple[object, ...]]:
+        open_marks = ",".join("?" * len(OPEN_STATUSES))
+        if name == "open":  # what is left to do and not someone else's
+            return (f"status IN ({open_marks}) AND (assignee IS NULL OR assignee = ?)",
+                    (*OPEN_STATUSES, me))
+        if name == "urgent":
+            return f"status IN ({open_marks}) AND urgent = 1", OPEN_STATUSES
+        if name == "mine":
+            return f"status IN ({open_marks}) AND assignee = ?", (*OPEN_STATUSES, me)
+        if name in OPEN_STATUSES:
+            return "status = ?", (name,)
+        raise ValueError(f"unknown queue filter {name!r}")
+
+    async def queue(self, name: str, me: int | None, limit: int = 1,
+                    offset: int = 0) -> list[ReportRow]:
+        where, params = self._queue_where(name, me)
+        return await self._select(f"WHERE {where} ORDER BY urgent DESC, id LIMIT ? OFFSET ?",
+                                  (*params, limit, offset))
+
+    async def queue_count(self, name: str, me: int | None) -> int:
+        where, params = self._queue_where(name, me)
+        async with self._conn.execute(
+                f"SELECT COUNT(*) FROM reports WHERE {where}", params) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def claim(self, ref: str, moderator: int) -> bool:
+        """Assign an open report to ``moderator`` unless someone else has it. One
+        conditional UPDATE: of two moderators pressing Take at once, exactly one wins."""
+        open_marks = ",".join("?" * len(OPEN_STATUSES))
+        cursor = await self._conn.execute(
+            "UPDATE reports SET assignee = ?, updated_at = ?, "
+            "status = CASE status WHEN 'new' THEN 'in_review' ELSE status END "
+            f"WHERE ref = ? AND status IN ({open_marks}) "
+            "AND (assignee IS NULL OR assignee = ?)",
+            (moderator, now_iso(), ref, *OPEN_STATUSES, moderator),
+        )
+        await self._conn.commit()
+        return cursor.rowcount > 0
+
+    async def change_status(self, ref: str, *, expected: str, new: str, actor: int,
+                            override: bool, detail: str | None = None) -> bool:
+        """Move the report from ``expected`` to ``new`` if nobody changed it meanwhile and
+        it is not someone else's (``override``: owners may act on any report). The actor
+        takes an unassigned report. False when the condition no longer holds."""
+        if new not in STATUSES:
+            raise ValueError(f"unknown report status {new!r}")
+        cursor = await self._conn.execute(
+            "UPDATE reports SET status = ?, status_detail = ?, updated_at = ?, "
+            "assignee = COALESCE(assignee, ?), "
+            "awaiting_reply = CASE WHEN ? = 'needs_info' THEN awaiting_reply ELSE 0 END "
+            "WHERE ref = ? AND status = ? AND (assignee IS NULL OR assignee = ? OR ?)",
+            (new, detail, now_iso(), actor, new, ref, expected, actor, int(override)),
+        )
+        await self._conn.commit()
+        return cursor.rowcount > 0
+
+    async def count_for_reporter(self, reporter: str) -> int:
+        async with self._conn.execute(
+                "SELECT COUNT(*) FROM reports WHERE reporter = ?", (reporter,)) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def set_awaiting_reply(self, ref: str, awaiting: bool) -> None:
+        await self._conn.execute(
+            "UPDATE reports SET awaiting_reply = ? WHERE ref = ?", (int(awaiting), ref))
+        await self._conn.commit()
+
+    async def awaiting_reply_of(self, reporter: str) -> ReportRow | None:
+        """The reporter's report that is waiting for their answer to a moderator."""
+        rows = await self._select(
+            "WHERE reporter = ? AND awaiting_reply = 1 AND status = 'needs_info' "
+            "ORDER BY updated_at DESC LIMIT 1", (reporter,))
+        return rows[0] if rows else None
+
+    async def add_note(self, ref: str, kind: str, author: int | None, content: bytes) -> int:
+        cursor = await self._conn.execute(
+            "INSERT INTO report_notes (ref, kind, author, created_at, content) "
+            "VALUES (?, ?, ?, ?, ?)", (ref, kind, author, now_iso(), content))
+        await self._conn.commit()
+        return int(cursor.lastrowid or 0)
+
+    async def notes(self, ref: str) -> list[NoteRow]:
+        async with self._conn.execute(
+            "SELECT id, ref, kind, author, created_at, content FROM report_notes "
+            "WHERE ref = ? ORDER BY id", (ref,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [NoteRow(r[0], r[1], r[2], r[3], r[4], bytes(r[5])) for r in rows]
+
+    async def select(self, *, statuses: tuple[str, ...] = (), since: str | None = None,
+                     until: str | None = None) -> list[ReportRow]:
+        """Reports by status and incident date (ISO dates, both ends included), oldest
+        first: the input of statistics and exports."""
+        clauses: list[str] = []
+        params: list[object] = []
+        if statuses:
+            clauses.append(f"status IN ({','.join('?' * len(statuses))})")
+            params += statuses
+        if since:
+            clauses.append("incident_date >= ?")
+            params.append(since)
+        if until:
+            clauses.append("incident_date <= ?")
+            params.append(until)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        return await self._select(f"{where} ORDER BY incident_date, id", tuple(params))

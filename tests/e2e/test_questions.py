@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.crypto import load_report_keys
 from bot.fakeapi import FakeTelegram
 from bot.kb.loader import load_knowledge_base
-from bot.reports.crypto import load_report_keys
 from bot.sealing import open_human_request
 from tests.e2e.conftest import USER_ID, BotProcess, eventually, start_in
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.crypto import ReportKeys
 from bot.fakeapi import FakeTelegram, StoredMessage
 from bot.fakeapi.observe import ChatReader
 from bot.i18n import Catalogs
 from bot.kb.loader import load_knowledge_base
 from bot.reports import draft as d
 from bot.reports import screens
-from bot.reports.crypto import ReportKeys
 from bot.reports.places import default_places
 from bot.reports.service import ReportContent, ReportService
 from bot.storage import Database

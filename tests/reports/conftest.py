@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
+from bot.crypto import ReportKeys
 from bot.i18n import Catalogs
-from bot.reports.crypto import ReportKeys
 from bot.reports.draft import Draft, Evidence
 from bot.reports.service import ReportService
 from bot.storage import Database

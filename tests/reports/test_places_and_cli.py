@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.crypto import ReportKeys
 from bot.i18n import SUPPORTED_LOCALES
 from bot.reports.cli import run_reports_list
-from bot.reports.crypto import ReportKeys
 from bot.reports.places import PlacesError, default_places, parse_places
 from bot.reports.service import ReportService
 from bot.storage import Database

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from bot.reports.crypto import ReportKeys
+from bot.crypto import ReportKeys
 from bot.reports.service import ReportService
 from bot.storage import Database
 from tests.reports.conftest import MASTER, complete_draft

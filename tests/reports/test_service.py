@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from telegram.error import BadRequest, Forbidden
 
-from bot.reports.crypto import pseudonym_label
+from bot.crypto import pseudonym_label
 from bot.reports.draft import Draft
 from bot.reports.service import IncompleteDraft, ReportService
 from bot.storage import Database

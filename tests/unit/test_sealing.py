@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from bot.reports.crypto import DecryptionError, ReportKeys
+from bot.crypto import DecryptionError, ReportKeys
 from bot.sealing import (
     open_human_request,
     open_pending_question,

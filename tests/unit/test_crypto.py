@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, Settings
-from bot.reports.crypto import (
+from bot.crypto import (
     ALPHABET,
     DecryptionError,
     ReportKeys,
@@ -85,7 +85,7 @@ def test_key_file_is_created_once_private_and_announced(tmp_path: Path,
                                                          caplog: pytest.LogCaptureFixture
                                                          ) -> None:
     settings = Settings(data_dir=tmp_path / "data")
-    with caplog.at_level(logging.WARNING, logger="bot.reports.crypto"):
+    with caplog.at_level(logging.WARNING, logger="bot.crypto"):
         first = load_report_keys(settings)
     path = tmp_path / "data" / "report.key"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -1,4 +1,5 @@
-"""Keys, authenticated encryption and pseudonyms for incident reports.
+"""Keys, authenticated encryption and pseudonyms: shared by reports, queued questions,
+moderator notes and (later) support tickets.
 
 One 32-byte master key (``REPORT_KEY`` or ``DATA_DIR/report.key``) is never used
 directly: HKDF derives one sub-key for AES-GCM and one for HMAC pseudonyms, so a
