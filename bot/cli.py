@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [run|playground|db|ask|kb|reports]``.
+"""Command line: ``python -m bot [run|playground|db|ask|kb|reports|export]``.
 
 Sub-commands import their modules lazily so ``--help`` and small tools start fast.
 """
@@ -40,6 +40,19 @@ def build_parser() -> argparse.ArgumentParser:
     rep_sub = reports.add_subparsers(dest="reports_command", metavar="REPORTS_COMMAND",
                                      required=True)
     rep_sub.add_parser("list", help="list stored reports, decrypted, on this machine")
+
+    export = sub.add_parser("export", help="export reports for partners (CSV, JSON, summary)")
+    export.add_argument("--format", choices=["csv", "json", "summary"], default="csv",
+                        help="csv and json have HXL hashtags; summary is plain text in "
+                             "Russian and English (default: csv)")
+    export.add_argument("--status", default="verified",
+                        help="report status, several separated by commas, or 'all' "
+                             "(default: verified)")
+    export.add_argument("--since", metavar="YYYY-MM-DD", help="first incident date included")
+    export.add_argument("--until", metavar="YYYY-MM-DD", help="last incident date included")
+    export.add_argument("--with-descriptions", action="store_true",
+                        help="add the reporters' own texts (they may identify people)")
+    export.add_argument("--output", metavar="PATH", help="write here instead of stdout")
     return parser
 
 
@@ -70,6 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.reports.cli import run_reports_list
 
         return run_reports_list(args)
+    if command == "export":
+        from bot.moderation.export_cli import run_export
+
+        return run_export(args)
     raise AssertionError(command)
 
 

@@ -32,6 +32,7 @@ class Settings:
     data_dir: Path = Path("data")
     admin_ids: frozenset[int] = field(default_factory=frozenset)
     moderation_chat_id: int | None = None
+    moderation_locale: str = "en"
     webhook_url: str | None = None
     webhook_secret: str | None = None
     listen: str = "127.0.0.1"
@@ -81,6 +82,10 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError("LOG_LEVEL: one of DEBUG, INFO, WARNING, ERROR")
 
+    moderation_locale = env.get("MODERATION_LOCALE", "en").lower()
+    if moderation_locale not in {"tg", "ru", "en"}:
+        raise ConfigError("MODERATION_LOCALE: one of tg, ru, en")
+
     return Settings(
         bot_token=token,
         telegram_base_url=_url(env, "TELEGRAM_BASE_URL"),
@@ -88,6 +93,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         data_dir=Path(env.get("DATA_DIR", "data")),
         admin_ids=_id_set(env, "ADMIN_IDS"),
         moderation_chat_id=_optional_int(env, "MODERATION_CHAT_ID"),
+        moderation_locale=moderation_locale,
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
         listen=env.get("LISTEN", "127.0.0.1"),

@@ -15,13 +15,18 @@ from bot.handlers import admin, errors, fallback, knowledge, questions, start, t
 
 PRIVATE = filters.ChatType.PRIVATE
 
-# Group -1 runs before all features; features use group 0; fallbacks run last.
-TRACKING_GROUP = -1
+# Tracking runs first; then moderators' commands, buttons and typed input (stopped there
+# when the sender is staff, passed on otherwise); then a reporter's answer to a moderator;
+# then the features in group 0, whose fallbacks come last.
+TRACKING_GROUP = -3
+STAFF_GROUP = -2
+REPLY_GROUP = -1
 FEATURE_GROUP = 0
 
 
 def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(TypeHandler(object, tracking.track_update), group=TRACKING_GROUP)
+    register_early_handlers(app)
 
     app.add_handler(CommandHandler("start", start.start, filters=PRIVATE))
     app.add_handler(CommandHandler("menu", start.menu_command, filters=PRIVATE))
@@ -43,6 +48,15 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
                        fallback.unsupported_message)
     )
     app.add_error_handler(errors.on_error)  # type: ignore[arg-type]
+
+
+def register_early_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    """Handlers that must see an update before any feature does."""
+    from bot.moderation.handlers import register_moderation_handlers
+    from bot.reports.handlers import register_reply_handlers
+
+    register_moderation_handlers(app, STAFF_GROUP)
+    register_reply_handlers(app, REPLY_GROUP)
 
 
 def register_feature_handlers(app: Application) -> None:  # type: ignore[type-arg]

@@ -149,9 +149,11 @@ async def ask_person(update: Update, context: HamrohContext) -> None:
         context.user_data.pop(LAST_QUESTION_KEY, None)
     await context.bot.send_message(
         update.effective_chat.id,
-        _("Thank you. Your question has been saved for our volunteers. "
-          "When a volunteer answers, the answer will come here, in this chat. "
-          "This can take time. If you are in danger now, open “Emergency help”."),
+        # Volunteers cannot answer in the bot yet (support tickets come next), so the
+        # user is told not to wait here rather than promised a reply.
+        _("Thank you. Your question has been saved for our volunteers. They cannot answer "
+          "in this chat yet, so please do not wait for a reply here. If you are in danger "
+          "now, open “Emergency help”."),
         reply_markup=keyboards.main_menu(_),
     )
     await _notify_moderators(context)

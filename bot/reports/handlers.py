@@ -46,6 +46,7 @@ from bot.reports.screens import (
 from bot.reports.service import IncompleteDraft, ReportService, report_keys
 from bot.reports.summary import render_receipt, render_report_line
 from bot.services import SERVICES_KEY, Services
+from bot.staff import reviewers_exist
 from bot.storage.reports import ReportRow
 
 log = logging.getLogger(__name__)
@@ -197,11 +198,11 @@ async def on_message(update: Update, context: HamrohContext) -> object:
     if message.text is not None:
         outcome = flow.type_text(draft, draft.step, message.text)
     else:
-        outcome = flow.receive_media(draft, draft.step, _evidence_of(message))
+        outcome = flow.receive_media(draft, draft.step, evidence_of(message))
     return await _apply(update, context, service, draft, outcome)
 
 
-def _evidence_of(message: Message) -> Evidence | None:
+def evidence_of(message: Message) -> Evidence | None:
     """File id, type and size only: the file itself stays with Telegram."""
     if message.photo:
         largest = message.photo[-1]
@@ -285,21 +286,25 @@ async def _submit(update: Update, context: HamrohContext, service: ReportService
         await _answer(update)
         await _show_step(update, context, service, draft)
         return draft.step
-    # The report is committed; only now does the user get the receipt.
+    # The report is committed; moderators are told first, so that the receipt says
+    # only what really happened.
     await _answer(update)
     await _drop_keyboard(update)
-    await _send_receipt(update, context, service, submission.report)
-    if submission.created and submission.report.urgent:
-        await service.notify_moderators(context.bot, submission.report)
+    alerted: bool | None = None
+    if submission.created:
+        alerted = await service.announce(context.bot, submission.report) > 0
+    await _send_receipt(update, context, service, submission.report, alerted)
     return END
 
 
 async def _send_receipt(update: Update, context: HamrohContext, service: ReportService,
-                        row: ReportRow) -> None:
+                        row: ReportRow, alerted: bool | None = None) -> None:
     _ = context.gettext
     contact = service.content_of(row).contact
-    await _send(update, context, render_receipt(row.ref, row.urgent, contact, _),
-                receipt_keyboard(row.urgent, _))
+    reviewers = await reviewers_exist(context.services.settings, context.services.db)
+    text = render_receipt(row.ref, row.urgent, contact, _, reviewers=reviewers,
+                          alerted=alerted)
+    await _send(update, context, text, receipt_keyboard(row.urgent, _))
 
 
 # --- leaving the flow -------------------------------------------------------------------
@@ -500,6 +505,20 @@ def register_report_handlers(app: Application) -> None:  # type: ignore[type-arg
     # after them.
     app.add_handler(CommandHandler(["start", "menu"], pause_after_command, filters=PRIVATE),
                     group=AFTER_FEATURES_GROUP)
+
+
+def register_reply_handlers(app: Application, group: int) -> None:  # type: ignore[type-arg]
+    """A reporter answering a moderator's question: before the features, so the answer
+    is never taken for a question or a new report."""
+    from bot.reports import replies
+    from bot.reports.summary import ANSWER_NAMESPACE
+
+    app.add_handler(CommandHandler("cancel", replies.stop_on_cancel, filters=PRIVATE),
+                    group=group)
+    app.add_handler(CallbackQueryHandler(replies.answer_button,
+                                         pattern=rf"^{ANSWER_NAMESPACE}:done:"), group=group)
+    app.add_handler(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND,
+                                   replies.capture_answer), group=group)
 
 
 # --- start-up and the expiry job ----------------------------------------------------

@@ -5,13 +5,14 @@ sent from here (status changes, expired drafts, moderator alerts) are sent with 
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from telegram.error import TelegramError
+from telegram import InlineKeyboardMarkup
 
 from bot.crypto import (
     DecryptionError,
@@ -21,7 +22,15 @@ from bot.crypto import (
 )
 from bot.reports.draft import Draft, Evidence, is_complete
 from bot.reports.places import Places, default_places
-from bot.reports.summary import STATUS_LABELS, STATUS_NOTES, incident_label, place_label
+from bot.reports.summary import (
+    REJECT_REASONS,
+    STATUS_LABELS,
+    STATUS_NOTES,
+    announcement_keyboard,
+    answer_keyboard,
+    render_announcement,
+)
+from bot.staff import announce, send_quietly
 from bot.storage.reports import STATUSES, NewReport, ReferenceTaken, ReportRow
 
 if TYPE_CHECKING:
@@ -75,6 +84,19 @@ class ReportContent:
             place_text=data.get("place_text"),
             evidence=tuple(Evidence(**item) for item in data.get("evidence", [])),
         )
+
+
+@dataclass(frozen=True)
+class Note:
+    """A moderator's note, a question to the reporter, the reporter's answer, or a
+    typed rejection reason, decrypted."""
+
+    id: int
+    kind: str
+    author: int | None
+    created_at: str
+    text: str | None
+    evidence: tuple[Evidence, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -229,11 +251,10 @@ class ReportService:
         return ForgetResult(draft_deleted, unlinked=len(updates))
 
     async def set_status(self, bot: Bot, ref: str, status: str) -> bool:
-        """Change a report's status and tell the reporter in their language.
+        """Change a report's status unconditionally and tell the reporter (developer
+        tools and tests; moderators go through conditional changes instead).
 
-        False when there is no such report. The reporter is not told when they used
-        /forget (no id left) or cannot be reached; that is logged without ids.
-        """
+        False when there is no such report."""
         if status not in STATUSES:
             raise ValueError(f"unknown report status {status!r}")
         row = await self.db.reports.by_ref(ref)
@@ -242,18 +263,93 @@ class ReportService:
         if row.status == status:
             return True
         await self.db.reports.set_status(ref, status)
+        await self.notify_status(bot, row, status)
+        return True
+
+    async def notify_status(self, bot: Bot, row: ReportRow, status: str,
+                            reason: str | None = None) -> bool:
+        """Tell the reporter, in their language, what the new status means for them.
+
+        ``reason`` (rejections) is a reason code or text a moderator typed. Not sent when
+        the reporter used /forget (no id left) or cannot be reached; logged without ids.
+        """
         content = self.content_of(row)
         if content.reporter_id is None or self.catalogs is None:
-            return True
+            return False
         locale = await self._locale_of(content.reporter_id, row.locale)
         _ = self.catalogs.get(locale).gettext
         label = _(STATUS_LABELS[status])
         lines = [_("Update on your report {ref}: {status}.").format(
-            ref=f"<code>{ref}</code>", status=f"<b>{label}</b>")]
+            ref=f"<code>{row.ref}</code>", status=f"<b>{label}</b>")]
         if status in STATUS_NOTES:
             lines.append(_(STATUS_NOTES[status]))
+        if reason:
+            shown = _(REJECT_REASONS[reason]) if reason in REJECT_REASONS else reason
+            lines.append(_("Reason: {reason}").format(reason=html.escape(shown)))
         lines.append(_("All your reports: /myreports"))
-        await self._send_quietly(bot, content.reporter_id, "\n".join(lines), "status change")
+        return await send_quietly(bot, content.reporter_id, "\n".join(lines), "status change")
+
+    # --- questions to the reporter, their answers, moderators' notes --------------
+
+    @staticmethod
+    def _note_aad(ref: str, kind: str) -> bytes:
+        return b"hamroh-report-note:" + ref.encode("ascii") + b":" + kind.encode("ascii")
+
+    async def add_note(self, ref: str, kind: str, author: int | None, text: str | None,
+                       evidence: tuple[Evidence, ...] = ()) -> int:
+        """Store a note, a question, an answer or a typed reason, encrypted."""
+        raw = json.dumps({"text": text, "evidence": [vars(item) for item in evidence]},
+                         ensure_ascii=False).encode("utf-8")
+        return await self.db.reports.add_note(ref, kind, author,
+                                              self.keys.encrypt(raw, self._note_aad(ref, kind)))
+
+    async def notes_of(self, ref: str) -> list[Note]:
+        notes = []
+        for row in await self.db.reports.notes(ref):
+            try:
+                data = json.loads(self.keys.decrypt(row.content, self._note_aad(ref, row.kind)))
+            except (DecryptionError, ValueError):
+                log.error("an unreadable report note was skipped")
+                continue
+            notes.append(Note(row.id, row.kind, row.author, row.created_at, data.get("text"),
+                              tuple(Evidence(**item) for item in data.get("evidence", []))))
+        return notes
+
+    async def ask_reporter(self, bot: Bot, row: ReportRow, question: str,
+                           author: int) -> bool:
+        """Relay a moderator's question to the reporter, in the reporter's language frame
+        and without naming the moderator. Their next messages become the answer.
+
+        False (nothing stored) when the reporter is anonymous, forgot, or unreachable."""
+        content = self.content_of(row)
+        if content.reporter_id is None or not content.contact or self.catalogs is None:
+            return False
+        locale = await self._locale_of(content.reporter_id, row.locale)
+        tr = self.catalogs.get(locale)
+        text = "\n\n".join([
+            "❓ " + tr.gettext("A moderator asks about your report {ref}:").format(
+                ref=f"<code>{row.ref}</code>"),
+            f"<blockquote>{html.escape(question)}</blockquote>",
+            tr.gettext("Write your answer here: text, a photo, a voice message or a document. "
+                       "Everything you send now is added to report {ref}, until you press "
+                       "“Done”.").format(ref=f"<code>{row.ref}</code>"),
+        ])
+        markup = answer_keyboard(row.ref, tr.gettext)
+        if not await send_quietly(bot, content.reporter_id, text, "question to a reporter",
+                                  markup):
+            return False
+        await self.add_note(row.ref, "question", author, question)
+        await self.db.reports.set_awaiting_reply(row.ref, True)
+        return True
+
+    async def awaiting_answer(self, user_id: int) -> ReportRow | None:
+        return await self.db.reports.awaiting_reply_of(self.reporter(user_id))
+
+    async def stop_answering(self, user_id: int, ref: str) -> bool:
+        row = await self.db.reports.by_ref(ref)
+        if row is None or row.reporter != self.reporter(user_id) or not row.awaiting_reply:
+            return False
+        await self.db.reports.set_awaiting_reply(ref, False)
         return True
 
     async def _locale_of(self, user_id: int, fallback: str) -> str:
@@ -283,56 +379,27 @@ class ReportService:
             text = _("Your unfinished report was deleted because it was not completed for a "
                      "long time. This protects your privacy. Nothing from it was kept. "
                      "You can start again at any time: /report")
-            await self._send_quietly(bot, draft.user_id, text, "draft expiry")
+            await send_quietly(bot, draft.user_id, text, "draft expiry")
         if expired:
             log.info("expired %d abandoned report draft(s)", expired)
         return expired
 
-    async def notify_moderators(self, bot: Bot, row: ReportRow) -> int:
-        """Alert moderators to an urgent report: reference, type, place, date; never the
-        description or who sent it. Returns how many chats were reached."""
-        if self.settings is None:
-            return 0
-        targets: list[int] = (
-            [self.settings.moderation_chat_id] if self.settings.moderation_chat_id is not None
-            else sorted(self.settings.admin_ids)
-        )
-        if not targets:
-            log.warning("urgent report %s: no MODERATION_CHAT_ID or ADMIN_IDS to notify",
-                        row.ref)
+    async def announce(self, bot: Bot, row: ReportRow) -> int:
+        """Tell moderators about a new report: type, place, date, number of people and
+        urgency, with an Open button; never the description or who sent it. Returns how
+        many chats were reached (0 when nobody could be)."""
+        if self.settings is None or self.catalogs is None:
             return 0
         content = self.content_of(row)
-        # Moderators share no single language with reporters; like the other
-        # moderator notices this one is English.
-        en = (self.catalogs.get("en").gettext if self.catalogs else _identity)
-        incident = incident_label(row.incident, content.incident_text, en)
-        place = place_label(self.places, row.place, content.place_text, "en")
-        text = "\n".join([
-            f"🚨 <b>URGENT incident report {row.ref}</b>",
-            f"Type: {incident}",
-            f"Place: {place}",
-            f"Date: {row.incident_date}",
-            "People are still being held. The reporter was sent the emergency checklist.",
-        ])
-        reached = 0
-        for chat_id in targets:
-            if await self._send_quietly(bot, chat_id, text, "moderator alert"):
-                reached += 1
-        return reached
+        catalogs = self.catalogs
 
-    @staticmethod
-    async def _send_quietly(bot: Bot, chat_id: int, text: str, what: str) -> bool:
-        try:
-            await bot.send_message(chat_id, text)
-        except TelegramError as error:
-            log.warning("could not deliver a %s: %s", what, type(error).__name__)
-            return False
-        return True
+        def render(locale: str) -> tuple[str, InlineKeyboardMarkup]:
+            tr = catalogs.get(locale)
+            text = render_announcement(row, content.incident_text, content.place_text,
+                                       self.places, locale, tr.gettext)
+            return text, announcement_keyboard(row.ref, tr.gettext)
 
-
-def _identity(text: str) -> str:
-    return text
-
+        return await announce(bot, self.settings, self.db, render, "report announcement")
 
 def report_keys(services: Services) -> ReportKeys:
     """The process's report keys, loaded on first use (``post_init`` loads them early)."""

@@ -8,6 +8,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.callbacks import pack
 from bot.i18n import N_
 from bot.reports.draft import (
     AFFECTED,
@@ -20,6 +23,7 @@ from bot.reports.draft import (
     people_label,
 )
 from bot.reports.places import Places
+from bot.staff import open_report_data
 
 if TYPE_CHECKING:
     from bot.storage.reports import ReportRow
@@ -31,6 +35,7 @@ DateFormatter = Callable[[date], str]
 STATUS_LABELS: dict[str, str] = {
     "new": N_("Received"),
     "in_review": N_("Being reviewed"),
+    "needs_info": N_("Waiting for your answer"),
     "verified": N_("Confirmed"),
     "rejected": N_("Could not be confirmed"),
     "closed": N_("Closed"),
@@ -38,11 +43,22 @@ STATUS_LABELS: dict[str, str] = {
 STATUS_NOTES: dict[str, str] = {
     "in_review": N_("A moderator is reading your report now."),
     "verified": N_("Thank you. Moderators checked your report. It will be counted, without "
-                   "your name, in the summaries about the rights of migrants."),
+                   "your name, in the evidence the project sends to officials such as the "
+                   "ombudsman."),
     "rejected": N_("Moderators could not confirm what the report describes. If you have more "
                    "information, you can send a new report with /report."),
     "closed": N_("Work on this report is finished. Thank you for reporting."),
 }
+
+# Why a moderator could not confirm a report; the code is stored, the label is shown to
+# the reporter in their language. Anything else a moderator types is sent as typed.
+REJECT_REASONS: dict[str, str] = {
+    "duplicate": N_("The same incident was already reported."),
+    "not_incident": N_("This does not describe an incident the project can document."),
+    "no_detail": N_("There is not enough detail to confirm it."),
+    "spam": N_("The report was not a real incident report."),
+}
+ANSWER_NAMESPACE = "ra"  # the reporter's "Done" under a moderator's question
 
 OTHER_INCIDENT = N_("Other incident")  # in lists, where "(I will type it)" makes no sense
 
@@ -104,26 +120,79 @@ def render_summary(draft: Draft, _: Gettext, ngettext: Ngettext, format_date: Da
     return "\n".join(lines)
 
 
-def render_receipt(ref: str, urgent: bool, contact: bool | None, _: Gettext) -> str:
+def render_receipt(ref: str, urgent: bool, contact: bool | None, _: Gettext, *,
+                   reviewers: bool, alerted: bool | None) -> str:
+    """``reviewers``: someone exists who can review reports; ``alerted``: an announcement
+    of this report actually reached a moderator (None: not known, e.g. a receipt shown
+    again). Nothing is promised beyond them."""
     lines = [
         "✅ <b>" + _("Thank you. Your report has been saved.") + "</b>",
         _("Reference number: {ref}").format(ref=f"<code>{ref}</code>"),
         "",
         "<b>" + _("What happens next") + "</b>",
-        _("• A moderator from a human rights organisation will read your report."),
-        _("• Your name and Telegram id are not shared with anyone outside the project."),
-        _("• You will get a message here when the status of the report changes. "
-          "All your reports: /myreports"),
     ]
-    if contact:
-        lines.append(_("• You chose “with contact”: a moderator may write to you here with "
-                       "questions."))
+    if reviewers:
+        lines.append(_("• A moderator from a human rights organisation will read your report."))
+    else:
+        lines.append(_("• Your report is kept safely for review. At the moment no moderator is "
+                       "connected to this bot, so it may take time before anyone reads it."))
+    lines.append(_("• Your name and Telegram id are not shared with anyone outside the "
+                   "project."))
+    if reviewers:
+        lines.append(_("• You will get a message here when the status of the report changes. "
+                       "All your reports: /myreports"))
+        if contact:
+            lines.append(_("• You chose “with contact”: a moderator may write to you here with "
+                           "questions."))
+    else:
+        lines.append(_("• All your reports: /myreports"))
     lines.append(_("• To delete your data: /forget"))
-    if urgent:
+    if urgent and alerted:
         alert = _("People are still being held. Moderators have been alerted. Open "
                   "“Emergency help” below for what to do now.")
         lines += ["", f"🆘 <b>{alert}</b>"]
+    elif urgent and alerted is None:
+        alert = _("People are still being held. Open “Emergency help” below for what to do "
+                  "now.")
+        lines += ["", f"🆘 <b>{alert}</b>"]
+    elif urgent:
+        alert = _("People are still being held. No moderator could be alerted right now, so "
+                  "do not wait for an answer from us. If anyone is in danger, call 112: it is "
+                  "free and works from any phone. Open “Emergency help” below for what to "
+                  "do now.")
+        lines += ["", f"🆘 <b>{alert}</b>"]
     return "\n".join(lines)
+
+
+def render_announcement(row: ReportRow, incident_text: str | None, place_text: str | None,
+                        places: Places, locale: str, _: Gettext) -> str:
+    """For moderators: what, where, when, how many, how urgent. Never the description,
+    never who sent it."""
+    if row.urgent:
+        title = "🚨 <b>" + _("URGENT incident report {ref}").format(ref=row.ref) + "</b>"
+    else:
+        title = "🆕 <b>" + _("New incident report {ref}").format(ref=row.ref) + "</b>"
+    lines = [
+        title,
+        _("Type: {value}").format(value=incident_label(row.incident, incident_text, _)),
+        _("Place: {value}").format(value=place_label(places, row.place, place_text, locale)),
+        _("Date: {value}").format(value=html.escape(row.incident_date)),
+        _("People affected: {value}").format(value=html.escape(_(people_label(row.people)))),
+    ]
+    if row.urgent:
+        lines.append(_("People are still being held. The reporter was sent the emergency "
+                       "checklist."))
+    return "\n".join(lines)
+
+
+def announcement_keyboard(ref: str, _: Gettext) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton("📂 " + _("Open"),
+                                                       callback_data=open_report_data(ref))]])
+
+
+def answer_keyboard(ref: str, _: Gettext) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        "✅ " + _("Done, that is all"), callback_data=pack(ANSWER_NAMESPACE, "done", ref))]])
 
 
 def render_report_line(row: ReportRow, _: Gettext, format_date: DateFormatter) -> str:

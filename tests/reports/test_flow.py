@@ -199,7 +199,9 @@ def test_every_screen_is_valid_html_with_short_callback_data(locale: str) -> Non
     summary = render_summary(draft, translator.gettext, translator.ngettext,
                              translator.format_date, PLACES)
     assert "&lt;script&gt;" in summary and "&lt;b&gt;не тег&lt;/b&gt; &amp;" in summary
-    parse_html(render_receipt("R-ABCDEF", True, True, translator.gettext))
+    for reviewers, alerted in ((True, True), (True, False), (False, False), (True, None)):
+        parse_html(render_receipt("R-ABCDEF", True, True, translator.gettext,
+                                  reviewers=reviewers, alerted=alerted))
 
 
 def test_every_step_offers_cancel() -> None:

@@ -192,14 +192,14 @@ async def test_urgent_alert_goes_to_admins_without_description_or_identity(
     assert submission.report.urgent
     fake_bot.fail_for[9001] = BadRequest("Chat not found")
     with caplog.at_level(logging.WARNING):
-        reached = await service.notify_moderators(fake_bot, submission.report)  # type: ignore[arg-type]
+        reached = await service.announce(fake_bot, submission.report)  # type: ignore[arg-type]
     assert reached == 1 and [m.chat_id for m in fake_bot.sent] == [9002]
     text = fake_bot.sent[0].text
     assert submission.report.ref in text and "URGENT" in text and "Тверь" in text
     assert "Held at a border crossing" in text
     assert "SECRET-DESCRIPTION" not in text and "1001" not in text
     assert pseudonym_label(service.reporter(1001)) not in text
-    assert "9001" not in caplog.text and "moderator alert" in caplog.text
+    assert "9001" not in caplog.text and "report announcement" in caplog.text
 
 
 async def test_urgent_alert_prefers_the_moderation_chat(db: Database, keys, catalogs,  # type: ignore[no-untyped-def]
@@ -210,7 +210,7 @@ async def test_urgent_alert_prefers_the_moderation_chat(db: Database, keys, cata
                             Settings(data_dir=tmp_path, admin_ids=frozenset({1}),
                                      moderation_chat_id=-100123))
     submission = await service.submit(complete_draft(held="still"))
-    assert await service.notify_moderators(fake_bot, submission.report) == 1  # type: ignore[arg-type]
+    assert await service.announce(fake_bot, submission.report) == 1  # type: ignore[arg-type]
     assert [m.chat_id for m in fake_bot.sent] == [-100123]
 
 

@@ -1,0 +1,1 @@
+"""Moderation: review queue, reporter questions, statistics and export."""
