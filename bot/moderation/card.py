@@ -18,7 +18,6 @@ from bot.reports.places import Places
 from bot.reports.service import Note, ReportContent
 from bot.reports.summary import (
     REJECT_REASONS,
-    STATUS_LABELS,
     evidence_label,
     groups_label,
     incident_label,
@@ -82,7 +81,7 @@ def render_card(card: CardData, _: Gettext, ngettext: Ngettext, locale: str,
                 places: Places) -> str:
     row, content = card.row, card.content
     urgent = " 🚨 <b>" + _("URGENT") + "</b>" if row.urgent else ""
-    status = _(STATUS_LABELS.get(row.status, row.status))
+    status = _(rules.STATUS_NAMES.get(row.status, row.status))
     if row.assignee is not None:
         status += " · " + _("taken by {name}").format(
             name=html.escape(staff_label(row.assignee, card.staff_names)))
@@ -115,9 +114,11 @@ def render_card(card: CardData, _: Gettext, ngettext: Ngettext, locale: str,
                        else html.escape(row.held)))
     evidence = len(content.evidence) + sum(len(note.evidence) for note in card.notes)
     fields.append((_("Evidence"), evidence_label(evidence, ngettext, _)))
-    lines = [f"📂 <b>{_('Report')} <code>{row.ref}</code></b>{urgent}", ""]
+    title = _("Report {ref}").format(ref=f"<code>{row.ref}</code>")
+    lines = [f"📂 <b>{title}</b>{urgent}", ""]
     lines += [f"<b>{label}:</b> {value}" for label, value in fields]
-    lines += ["", f"<b>{_('Description')}:</b>"]
+    description = _("Description")
+    lines += ["", f"<b>{description}:</b>"]
     lines += [html.escape(line) for line in content.description.splitlines() or ["—"]]
     for note in card.notes:
         who = html.escape(staff_label(note.author, card.staff_names))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.i18n import N_
 from bot.staff import Role
 from bot.storage.reports import OPEN_STATUSES, ReportRow
 
@@ -18,6 +19,16 @@ NOTE = "note"
 CLOSE = "close"
 REOPEN = "reopen"
 ACTIONS = (TAKE, VERIFY, REJECT, ASK, NOTE, CLOSE, REOPEN)
+
+# How moderators name the statuses (reporters read bot.reports.summary.STATUS_LABELS).
+STATUS_NAMES: dict[str, str] = {
+    "new": N_("New"),
+    "in_review": N_("In review"),
+    "needs_info": N_("Needs info"),
+    "verified": N_("Verified"),
+    "rejected": N_("Rejected"),
+    "closed": N_("Closed"),
+}
 
 # Status changes that notify the reporter ask for a second tap (a phone is easy to
 # mis-tap); rejecting asks for a reason instead.

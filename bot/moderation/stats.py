@@ -20,9 +20,10 @@ from babel.core import UnknownLocaleError
 from babel.dates import format_date
 
 from bot.i18n import N_
+from bot.moderation.rules import STATUS_NAMES
 from bot.reports.draft import GROUPS, INCIDENTS
 from bot.reports.places import Places
-from bot.reports.summary import OTHER_INCIDENT, STATUS_LABELS
+from bot.reports.summary import OTHER_INCIDENT
 
 if TYPE_CHECKING:
     from bot.storage import Database
@@ -254,7 +255,7 @@ def incident_name(code: str, _: Gettext) -> str:
 
 
 def status_name(code: str, _: Gettext) -> str:
-    return _(STATUS_LABELS[code]) if code in STATUS_LABELS else code
+    return _(STATUS_NAMES[code]) if code in STATUS_NAMES else code
 
 
 def group_name(code: str, _: Gettext) -> str:
