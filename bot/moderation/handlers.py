@@ -83,13 +83,17 @@ async def staff_role(update: Update, context: HamrohContext) -> Role | None:
     return role
 
 
-def staff_only(*, owners: bool = False) -> Callable[[StaffHandler], Any]:
+def staff_only(*, owners: bool = False, quiet: bool = False) -> Callable[[StaffHandler], Any]:
+    """``quiet``: ordinary messages also pass through here; do not log each one."""
+
     def decorate(handler: StaffHandler) -> Any:
         @wraps(handler)
         async def wrapper(update: Update, context: HamrohContext) -> None:
             role = await staff_role(update, context)
             if role is None or (owners and role is not Role.OWNER):
-                log.info("a staff-only update from someone without the role was passed on")
+                if not quiet:
+                    log.info("a moderator command or button from someone without the role "
+                             "was refused")
                 chat = update.effective_chat
                 if update.callback_query is not None and chat is not None \
                         and chat.type != ChatType.PRIVATE:
@@ -274,7 +278,7 @@ class _PassOn(Exception):
 
 # --- typed input: questions, notes, reasons, references -------------------------------
 
-@staff_only()
+@staff_only(quiet=True)
 async def staff_text(update: Update, context: HamrohContext, role: Role) -> None:
     message = update.effective_message
     chat = update.effective_chat

@@ -97,6 +97,7 @@ async def answer_button(update: Update, context: HamrohContext) -> None:
         await query.edit_message_reply_markup(None)
     assert update.effective_chat is not None
     await context.bot.send_message(update.effective_chat.id, text)
+    raise ApplicationHandlerStop
 
 
 async def stop_on_cancel(update: Update, context: HamrohContext) -> None:

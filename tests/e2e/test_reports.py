@@ -234,7 +234,7 @@ async def test_failed_alert_does_not_break_the_report(fake: FakeTelegram,
     assert [method for method, _error in fake.api_errors] == ["sendMessage"]
     fake.api_errors.clear()
     await bot.stop()
-    assert "could not deliver a moderator alert" in bot.log()
+    assert "could not deliver a report announcement" in bot.log()
     assert "-100777" not in bot.log()
     ((row, _content),) = await stored_reports(bot.data_dir)
     assert row.ref == ref and row.urgent
