@@ -26,7 +26,9 @@ ADMIN_ID = 9001
 HELP = """Playground commands:
   text or /command   send it to the bot as the current user
   1, 2, …            press that button of the latest message with buttons
-  :user / :admin     switch between an ordinary user and an admin (ADMIN_IDS)
+  :user / :admin     switch between an ordinary user and an owner (ADMIN_IDS), who
+                     is a moderator too: try /queue, /stats, /export, /audit, /mod
+                     (messages that arrive for the other one are shown when you switch)
   :lang tg|ru|en     the Telegram app language of the current user (for new users)
   :sticker :photo :voice :document   send that kind of message
   :edit TEXT         edit your last text message
@@ -42,6 +44,8 @@ class PlaygroundSession:
     out: TextIO
     user_id: int = USER_ID
     last_text_update: dict[int, int] = field(default_factory=dict)
+    # Messages for the user not being played now, shown when the terminal switches.
+    waiting: dict[int, list[str]] = field(default_factory=dict)
 
     def keyboard_message(self) -> StoredMessage | None:
         for message in reversed(self.fake.chat(self.user_id).messages()):
@@ -60,8 +64,10 @@ class PlaygroundSession:
             self.print(HELP)
         elif line in {":user", ":admin"}:
             self.user_id = ADMIN_ID if line == ":admin" else USER_ID
-            role = "admin" if line == ":admin" else "ordinary user"
+            role = "owner and moderator" if line == ":admin" else "ordinary user"
             self.print(f"[now typing as the {role}, id {self.user_id}]")
+            for text in self.waiting.pop(self.user_id, []):
+                self.print(text)
         elif line.startswith(":lang"):
             code = line.split(maxsplit=1)[1] if " " in line else ""
             self.fake.user(self.user_id).language_code = code or None
@@ -95,6 +101,15 @@ class PlaygroundSession:
         self.fake.press_button(self.user_id, message.message_id, number - 1)
 
     def show_event(self, event: ChatEvent) -> None:
+        other = ADMIN_ID if self.user_id == USER_ID else USER_ID
+        if (event.by_bot and event.chat_id == other and event.message is not None
+                and event.kind == "message"):
+            who, switch = ("the admin", ":admin") if other == ADMIN_ID else ("the user", ":user")
+            held = self.waiting.setdefault(other, [])
+            held.append(render_message(event.message))
+            if len(held) == 1:
+                self.print(f"[a message arrived for {who}: type {switch} to read it]")
+            return
         if not event.by_bot or event.chat_id != self.user_id or event.message is None:
             if event.by_bot and event.kind == "callback_answer" and event.data:
                 text = event.data.get("text") if isinstance(event.data, dict) else None
@@ -156,6 +171,7 @@ async def run_session(settings: Settings, out: TextIO = sys.stdout) -> None:
     await fake.start()
     fake.add_user(USER_ID, first_name="Dilshod", language_code="tg")
     fake.add_user(ADMIN_ID, first_name="Moderator", language_code="ru")
+    fake.open_private_chat(ADMIN_ID)  # the owner has used the bot before: alerts reach them
     settings = replace(
         settings,
         bot_token=PLAYGROUND_TOKEN,

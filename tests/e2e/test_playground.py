@@ -27,7 +27,7 @@ def test_playground_without_token_runs_the_bot(tmp_path: Path) -> None:
     assert "Welcome, Dilshod!" in out  # pressed 3 = English
     assert "[1] 📚 Questions by topic" in out
     assert "I can only read text here" in out
-    assert "now typing as the admin" in out
+    assert "now typing as the owner and moderator" in out
     assert (tmp_path / "data" / "hamroh.sqlite3").exists()
     assert PROJECT_ROOT.exists()
 
