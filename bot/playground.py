@@ -11,6 +11,7 @@ import contextlib
 import logging
 import sys
 import threading
+import time
 from dataclasses import dataclass, field, replace
 from typing import TextIO
 
@@ -46,6 +47,7 @@ class PlaygroundSession:
     last_text_update: dict[int, int] = field(default_factory=dict)
     # Messages for the user not being played now, shown when the terminal switches.
     waiting: dict[int, list[str]] = field(default_factory=dict)
+    muted: bool = False  # while the playground itself prepares the chats
 
     def keyboard_message(self) -> StoredMessage | None:
         for message in reversed(self.fake.chat(self.user_id).messages()):
@@ -101,6 +103,8 @@ class PlaygroundSession:
         self.fake.press_button(self.user_id, message.message_id, number - 1)
 
     def show_event(self, event: ChatEvent) -> None:
+        if self.muted:
+            return
         other = ADMIN_ID if self.user_id == USER_ID else USER_ID
         if (event.by_bot and event.chat_id == other and event.message is not None
                 and event.kind == "message"):
@@ -167,11 +171,12 @@ async def _bot_idle(fake: FakeTelegram, app: object, timeout: float = 10.0) -> N
 async def run_session(settings: Settings, out: TextIO = sys.stdout) -> None:
     from bot.app import build_application
 
-    fake = FakeTelegram(PLAYGROUND_TOKEN)
+    # Real Telegram never reuses an update id; a fake that started from the same number on
+    # every run would have its updates dropped as repeats by a bot that remembers them.
+    fake = FakeTelegram(PLAYGROUND_TOKEN, first_update_id=time.time_ns() // 1_000_000)
     await fake.start()
     fake.add_user(USER_ID, first_name="Dilshod", language_code="tg")
     fake.add_user(ADMIN_ID, first_name="Moderator", language_code="ru")
-    fake.open_private_chat(ADMIN_ID)  # the owner has used the bot before: alerts reach them
     settings = replace(
         settings,
         bot_token=PLAYGROUND_TOKEN,
@@ -194,6 +199,11 @@ async def run_session(settings: Settings, out: TextIO = sys.stdout) -> None:
             await app.start()
             assert app.updater is not None
             await app.updater.start_polling(timeout=1, allowed_updates=None)
+            # The owner has used the bot before, as a real one would have: alerts reach them.
+            session.muted = True
+            fake.send_message(ADMIN_ID, "/start")
+            await _bot_idle(fake, app)
+            session.muted = False
             while (line := await queue.get()) is not None:
                 if not session.handle_line(line):
                     break

@@ -64,16 +64,18 @@ class Target:
 
 
 async def alert_targets(settings: Settings, db: Database) -> list[Target]:
-    """The moderation chat if one is configured, else every owner and moderator
-    privately, each in the language they chose in the bot."""
+    """The moderation chat if one is configured, else every owner and moderator who has
+    talked to the bot (Telegram refuses the others) and not blocked it, privately, each in
+    the language they chose in the bot."""
     if settings.moderation_chat_id is not None:
         return [Target(settings.moderation_chat_id, settings.moderation_locale)]
     ids = set(settings.admin_ids) | {row.user_id for row in await db.staff.moderators()}
     targets = []
     for user_id in sorted(ids):
         record = await db.users.get(user_id)
-        targets.append(Target(user_id, record.locale if record and record.locale
-                              else DEFAULT_LOCALE))
+        if record is None or record.blocked_bot:
+            continue
+        targets.append(Target(user_id, record.locale or DEFAULT_LOCALE))
     return targets
 
 

@@ -36,7 +36,9 @@ async def log_out(state: FakeState, p: Params) -> Any:
 
 
 def _commands_key(state: FakeState, p: Params) -> tuple[str, str]:
-    scope_key, _ = validation.command_scope(p.get_json("scope", what="BotCommandScope"))
+    scope_key, scope = validation.command_scope(p.get_json("scope", what="BotCommandScope"))
+    if "chat_id" in scope and state.chats.get(state.resolve_chat_id(scope["chat_id"])) is None:
+        raise bad_request("chat not found")  # a chat scope needs a chat the bot knows
     return scope_key, validation.language_code(p.get_str("language_code"))
 
 

@@ -73,9 +73,11 @@ class FakeTelegram(UserSide):
 
     def __init__(self, token: str, *, bot_user_id: int | None = None,
                  bot_username: str = "hamroh_test_bot", bot_first_name: str = "Hamroh",
-                 flood_limit: float | None = None, webhook_attempts: int = 3) -> None:
+                 flood_limit: float | None = None, webhook_attempts: int = 3,
+                 first_update_id: int = 100_000_001) -> None:
         super().__init__(token, bot_user_id=bot_user_id, bot_username=bot_username,
-                         bot_first_name=bot_first_name, flood_limit=flood_limit)
+                         bot_first_name=bot_first_name, flood_limit=flood_limit,
+                         first_update_id=first_update_id)
         self.base_url = ""
         self._readers: dict[int, ChatReader] = {}
         self._deliverer = WebhookDeliverer(self, attempts=webhook_attempts)

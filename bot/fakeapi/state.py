@@ -88,6 +88,7 @@ class FakeState:
         bot_first_name: str = "Hamroh",
         flood_limit: float | None = None,
         clock: Callable[[], float] = time.time,
+        first_update_id: int = 100_000_001,
     ) -> None:
         self.token = token
         prefix = token.split(":", 1)[0]
@@ -122,7 +123,7 @@ class FakeState:
         self._forced: dict[str, list[ApiError]] = {}
         self._sent_at: dict[int, deque[float]] = {}
         self._message_ids: dict[int, itertools.count[int]] = {}
-        self._update_ids = itertools.count(100_000_001)
+        self._update_ids = itertools.count(first_update_id)
         self._file_numbers = itertools.count(1)
         self._query_numbers = itertools.count(1)
         self._event_numbers = itertools.count(1)

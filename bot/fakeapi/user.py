@@ -70,10 +70,6 @@ class UserSide(FakeState):
         """ChatMember status for getChatMember: creator/administrator/member/left/..."""
         self.chats[chat_id].members[user_id] = status
 
-    def open_private_chat(self, user_id: int) -> FakeChat:
-        """As if the user pressed Start some time ago: the bot may now write to them."""
-        return self._private_chat(self.user(user_id))
-
     def _private_chat(self, user: FakeUser) -> FakeChat:
         assert not user.blocked, f"user {user.id} blocked the bot; call unblock_bot() first"
         user.started = True

@@ -91,7 +91,8 @@ def render_card(card: CardData, _: Gettext, ngettext: Ngettext, locale: str,
         reporter = _("unlinked (the reporter deleted their data)")
     elif content.contact:
         name = html.escape(card.reporter_name or _("name not available"))
-        reporter = _("{name}, with contact").format(name=name)
+        reporter = html.escape(pseudonym_of(row)) + " · " + _("{name}, with contact").format(
+            name=name)
     else:
         reporter = _("{pseudonym}, anonymous").format(
             pseudonym=html.escape(pseudonym_of(row)))

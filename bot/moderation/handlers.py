@@ -32,10 +32,11 @@ from telegram.ext import (
 )
 
 from bot.callbacks import unpack
+from bot.commands import clear_staff_commands, set_staff_commands
 from bot.context import HamrohContext
 from bot.handlers.messaging import edit_or_send, replace_keyboard
 from bot.handlers.tracking import restore_locale
-from bot.i18n import N_
+from bot.i18n import N_, SUPPORTED_LOCALES
 from bot.moderation import rules
 from bot.moderation.card import (
     CardData,
@@ -54,6 +55,7 @@ from bot.storage.reports import QUEUE_FILTERS, ReportRow
 log = logging.getLogger(__name__)
 
 PENDING_KEY = "mod_input"  # what the moderator's next text is for: {action, ref, chat}
+MENU_KEY = "staff_menu"  # the role and language their command menu was last set for
 REFERENCE = re.compile(r"^\s*R-?([A-HJ-NP-Z2-9]{6})\s*$", re.IGNORECASE)
 MAX_QUESTION_CHARS = 3000
 AUDIT_LIMIT = 20
@@ -80,7 +82,21 @@ async def staff_role(update: Update, context: HamrohContext) -> Role | None:
     chat = update.effective_chat
     if chat is not None and chat.type != ChatType.PRIVATE:
         await restore_locale(update, context)  # groups skip tracking's language lookup
+    elif context.user_data is not None:
+        await _keep_staff_menu(context, user.id, role)
     return role
+
+
+async def _keep_staff_menu(context: HamrohContext, user_id: int, role: Role) -> None:
+    """The moderator commands in this person's own command menu, in their language; set
+    again only when the role or the language changed."""
+    assert context.user_data is not None
+    wanted = f"{role.value}:{context.locale}"
+    if context.user_data.get(MENU_KEY) == wanted:
+        return
+    if await set_staff_commands(context.bot, context.services.catalogs, user_id,
+                                context.locale, owner=role is Role.OWNER):
+        context.user_data[MENU_KEY] = wanted
 
 
 def staff_only(*, owners: bool = False, quiet: bool = False) -> Callable[[StaffHandler], Any]:
@@ -164,8 +180,7 @@ async def _refresh(update: Update, context: HamrohContext, role: Role, ref: str,
 async def queue_command(update: Update, context: HamrohContext, role: Role) -> None:
     """/queue [filter]: counts per filter as buttons, then the next report to review."""
     _ = context.gettext
-    wanted = (context.args or ["open"])[0].lower().replace("-", "_")
-    name = wanted if wanted in QUEUE_FILTERS else "open"
+    name = queue_filter(" ".join(context.args or []), context)
     await _say(update, context, await _queue_header(context, _me(update)),
                await _queue_keyboard(context, _me(update)))
     await _show_queue_item(update, context, role, name, after=None, edit=False)
@@ -179,6 +194,21 @@ FILTER_LABELS: dict[str, str] = {
     "needs_info": N_("❓ Needs info"),
     "mine": N_("👤 Mine"),
 }
+
+
+def queue_filter(text: str, context: HamrohContext) -> str:
+    """A list name as typed after /queue: the code (``needs_info``) or the button's words
+    in any language ("срочные", "нав"); anything else is the default list."""
+    wanted = " ".join(text.lower().replace("-", "_").replace("_", " ").split())
+    if wanted.replace(" ", "_") in QUEUE_FILTERS:
+        return wanted.replace(" ", "_")
+    for code in SUPPORTED_LOCALES:
+        gettext = context.services.catalogs.get(code).gettext
+        for name, label in FILTER_LABELS.items():
+            words = gettext(label).split(maxsplit=1)[-1].lower()  # without the emoji
+            if wanted and wanted == words:
+                return name
+    return "open"
 
 
 def _filter_label(name: str, _: Callable[[str], str]) -> str:
@@ -768,7 +798,8 @@ async def mod_command(update: Update, context: HamrohContext, role: Role) -> Non
                                                                      "moderator.")
         if changed:
             await db.audit.record(_me(update), "mod_remove", detail=str(target))
-            _drop_pending_of(context, target)
+            _forget_staff_state(context, target)
+            await clear_staff_commands(context.bot, target)
     await _say(update, context, text.format(id=target))
 
 
@@ -782,15 +813,20 @@ def _target_id(args: list[str], message: Message) -> int | None:
     return None
 
 
-def _drop_pending_of(context: HamrohContext, user_id: int) -> None:
+def _forget_staff_state(context: HamrohContext, user_id: int) -> None:
     data = context.application.user_data.get(user_id)
     if data is not None:
         data.pop(PENDING_KEY, None)
+        data.pop(MENU_KEY, None)
+        context.application.mark_data_for_update_persistence(user_ids=user_id)
 
 
 async def _welcome_moderator(context: HamrohContext, user_id: int) -> bool:
     record = await context.services.db.users.get(user_id)
-    tr = context.services.catalogs.get(record.locale if record and record.locale else "en")
+    locale = record.locale if record and record.locale else "en"
+    tr = context.services.catalogs.get(locale)
+    await set_staff_commands(context.bot, context.services.catalogs, user_id, locale,
+                             owner=False)
     text = tr.gettext("You are now a moderator of Hamroh. Send /help to see your commands "
                       "and /queue to start reviewing reports.")
     return await send_quietly(context.bot, user_id, text, "moderator welcome")

@@ -68,9 +68,10 @@ def _problem_text(problem: Problem, context: HamrohContext) -> str:
     return text.format(**problem.kwargs()) if problem.args else text
 
 
-def _screen(draft: Draft, step: str, context: HamrohContext, service: ReportService) -> Screen:
+def _screen(draft: Draft, step: str, context: HamrohContext, service: ReportService, *,
+            reviewers: bool = True) -> Screen:
     return step_screen(draft, step, context.gettext, context.ngettext, context.format_date,
-                       service.places)
+                       service.places, reviewers=reviewers)
 
 
 async def _send(update: Update, context: HamrohContext, text: str,
@@ -92,7 +93,10 @@ async def _answer(update: Update, text: str | None = None) -> None:
 
 async def _show_step(update: Update, context: HamrohContext, service: ReportService,
                      draft: Draft, *, prefix: str | None = None, edit: bool = False) -> None:
-    screen = _screen(draft, draft.step, context, service)
+    # The consent screen promises a moderator's questions only when one exists.
+    reviewers = draft.step != d.CONSENT or await reviewers_exist(context.services.settings,
+                                                                 context.services.db)
+    screen = _screen(draft, draft.step, context, service, reviewers=reviewers)
     text = f"{prefix}\n\n{screen.text}" if prefix else screen.text
     await _send(update, context, text, screen.markup, edit=edit)
 

@@ -105,24 +105,29 @@ def notice_text(_: Gettext) -> str:
     ])
 
 
-def consent_question(_: Gettext) -> str:
+def consent_question(_: Gettext, reviewers: bool = True) -> str:
+    contact = (
+        _("• <b>With contact:</b> moderators may write to you here, through the bot, if they "
+          "have questions.") if reviewers else
+        _("• <b>With contact:</b> no moderator is connected to this bot right now; once one "
+          "is, they may write to you here, through the bot, if they have questions."))
     return "\n".join([
         "<b>" + _("How would you like to report?") + "</b>",
-        _("• <b>With contact:</b> moderators may write to you here, through the bot, if they "
-          "have questions."),
+        contact,
         _("• <b>Anonymous:</b> moderators see only a pseudonym, never your name or Telegram id."),
     ])
 
 
 def step_screen(draft: Draft, step: str, _: Gettext, ngettext: Ngettext,
-                format_date: Callable[[date], str], places: Places) -> Screen:
+                format_date: Callable[[date], str], places: Places, *,
+                reviewers: bool = True) -> Screen:
     """The question of ``step`` with its buttons, showing earlier answers with ✓."""
     if step == d.CONSENT:
         current = None if draft.contact is None else ("contact" if draft.contact else "anon")
         rows = [[_button(_tick(_(WITH_CONTACT), current == "contact"), draft, step, "set",
                          "contact")],
                 [_button(_tick(_(ANONYMOUS), current == "anon"), draft, step, "set", "anon")]]
-        return Screen(f"{notice_text(_)}\n\n{consent_question(_)}",
+        return Screen(f"{notice_text(_)}\n\n{consent_question(_, reviewers)}",
                       _keyboard(rows, draft, step, _))
     if step == d.INCIDENT:
         return Screen("<b>" + _("What happened?") + "</b>\n" + _("Choose the closest answer."),

@@ -241,11 +241,16 @@ async def test_owner_adds_and_removes_a_moderator(fake: FakeTelegram, bot: BotPr
     await add_moderator(fake, MODERATOR_ID, "tg")
     listing = await send(fake, ADMIN_ID, "/mod list")
     assert str(MODERATOR_ID) in listing.text
+    menu = [c["command"] for c in fake.commands[(f"chat:{MODERATOR_ID}", "")]]
+    assert "queue" in menu and "stats" in menu and "mod" not in menu
+    owner_menu = [c["command"] for c in fake.commands[(f"chat:{ADMIN_ID}", "")]]
+    assert "mod" in owner_menu and "audit" in owner_menu
     header = await send(fake, MODERATOR_ID, "/queue")
     assert t("tg", "Review queue") in header.text
     await fake.chat(MODERATOR_ID).next_message()  # "nothing to review"
     removed = await send(fake, ADMIN_ID, f"/mod remove {MODERATOR_ID}")
     assert "no longer a moderator" in removed.text
+    assert (f"chat:{MODERATOR_ID}", "") not in fake.commands
     reply = await send(fake, MODERATOR_ID, "/queue")
     assert reply.text == t("tg", "Sorry, I do not know this command. Here is what I can do:")
     # A moderator cannot add moderators or read the audit log.
@@ -330,7 +335,8 @@ async def test_stats_and_export_leak_no_identity(fake: FakeTelegram, bot: BotPro
 async def test_nobody_to_alert_nobody_promised(fake: FakeTelegram, bot: BotProcess) -> None:
     await start_in(fake, USER_ID, "en")
     user = Reporter(fake, USER_ID, "en")
-    await user.start()
+    first = await user.start()
+    assert "no moderator is connected to this bot right now" in first.text
     await user.press(user.t(screens.WITH_CONTACT))
     await user.press(user.t(d.INCIDENTS["held_border"]))
     await user.press(user.place("dme"))

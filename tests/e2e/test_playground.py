@@ -37,3 +37,38 @@ def test_playground_help_and_missing_button(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Playground commands" in result.stdout
     assert "[no button 7]" in result.stdout
+
+
+def test_second_run_answers_the_first_message(tmp_path: Path) -> None:
+    first = _run("/start\n3\n:quit\n", tmp_path)
+    assert "Welcome, Dilshod!" in first.stdout
+    second = _run("/start\n:quit\n", tmp_path)  # same DATA_DIR: the bot remembers updates
+    assert second.returncode == 0, second.stderr
+    assert "Welcome, Dilshod!" in second.stdout
+
+
+REPORT_BY_NUMBERS = (
+    "/start\n3\n/report\n"
+    "1\n"  # with contact
+    "1\n1\n"  # refused entry, Domodedovo
+    "2\n1\n2\n7\n2\n"  # yesterday, me, 2 people, no groups, held < 3 h
+    "They kept us at the border room for nine hours without water at all.\n"
+    "1\n1\n"  # skip evidence, confirm
+)
+
+
+def test_the_admin_tries_the_moderator_side(tmp_path: Path) -> None:
+    script = REPORT_BY_NUMBERS + (
+        ":admin\n:lang en\n/language\n3\n"
+        "/queue\n1\n"  # the card of the report, then Take
+        ":user\n:admin\n/stats all\n/audit\n:quit\n"
+    )
+    result = _run(script, tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Reference number: R-" in out and "A moderator from a human rights" in out
+    assert "[a message arrived for the admin: type :admin to read it]" in out
+    assert "New incident report R-" in out  # shown when switching to :admin
+    assert "📂 Report R-" in out and "taken by Moderator" in out
+    assert "Update on your report R-" in out  # the user was told, shown on :user
+    assert "Report statistics" in out and " · take · R-" in out

@@ -58,7 +58,14 @@ async def test_roles_live_in_the_database(services: Services, db: Database) -> N
     assert await db.staff.add_moderator(MOD_A, OWNER)
     assert not await db.staff.add_moderator(MOD_A, OWNER)  # already
     assert await role_of(settings, db, MOD_A) is Role.MODERATOR
-    assert [t.chat_id for t in await alert_targets(settings, db)] == [MOD_A, OWNER]
+    assert await alert_targets(settings, db) == []  # neither has talked to the bot yet
+    await db.users.touch(MOD_A)
+    await db.users.touch(OWNER)
+    await db.users.set_locale(OWNER, "tg")
+    assert [(t.chat_id, t.locale) for t in await alert_targets(settings, db)] == [
+        (MOD_A, "en"), (OWNER, "tg")]
+    await db.users.set_blocked(OWNER, True)
+    assert [t.chat_id for t in await alert_targets(settings, db)] == [MOD_A]
     assert await db.staff.remove_moderator(MOD_A)
     assert await role_of(settings, db, MOD_A) is None
     assert await reviewers_exist(settings, db)

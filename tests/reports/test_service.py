@@ -190,6 +190,8 @@ async def test_urgent_alert_goes_to_admins_without_description_or_identity(
     draft.place, draft.place_text, draft.place_typed = "ru_other", "Тверь", True
     submission = await service.submit(draft)
     assert submission.report.urgent
+    for admin in (9001, 9002):  # both have talked to the bot; 9001 cannot be reached now
+        await service.db.users.touch(admin)
     fake_bot.fail_for[9001] = BadRequest("Chat not found")
     with caplog.at_level(logging.WARNING):
         reached = await service.announce(fake_bot, submission.report)  # type: ignore[arg-type]
