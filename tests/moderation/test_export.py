@@ -6,10 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 
@@ -85,15 +83,6 @@ async def store_reports(db: Database, keys: ReportKeys) -> Stored:
         stored.file_ids += [file_id, file_id + "d"]
         stored.descriptions.append(description)
     return stored
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "db.sqlite3")
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 @pytest.fixture
