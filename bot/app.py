@@ -12,6 +12,7 @@ from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults
 
+from bot.broadcasts.handlers import setup_broadcasts
 from bot.commands import register_commands
 from bot.config import Settings
 from bot.context import HamrohContext
@@ -119,6 +120,7 @@ async def _post_init(app: HamrohApplication) -> None:
     await services.db.connect()
     await register_commands(app.bot, services.catalogs)
     setup_reports(app)  # report key (created on first run) and draft expiry
+    setup_broadcasts(app)  # resume one that a restart interrupted
     if app.job_queue is not None:
         app.job_queue.run_repeating(_prune_processed_updates, interval=timedelta(hours=6),
                                     first=timedelta(minutes=1), name="prune-processed")

@@ -18,7 +18,8 @@ PRIVATE = filters.ChatType.PRIVATE
 # Tracking runs first; then moderators' commands, buttons and typed input (stopped there
 # when the sender is staff, passed on otherwise); then a reporter's answer to a moderator;
 # then the features in group 0, whose fallbacks come last.
-TRACKING_GROUP = -3
+TRACKING_GROUP = -4
+BROADCAST_GROUP = -3  # owners writing an announcement: before moderation's typed input
 STAFF_GROUP = -2
 REPLY_GROUP = -1
 FEATURE_GROUP = 0
@@ -52,9 +53,11 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
 
 def register_early_handlers(app: Application) -> None:  # type: ignore[type-arg]
     """Handlers that must see an update before any feature does."""
+    from bot.broadcasts.handlers import register_broadcast_handlers
     from bot.moderation.handlers import register_moderation_handlers
     from bot.reports.handlers import register_reply_handlers
 
+    register_broadcast_handlers(app, BROADCAST_GROUP)
     register_moderation_handlers(app, STAFF_GROUP)
     register_reply_handlers(app, REPLY_GROUP)
 

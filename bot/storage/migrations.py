@@ -141,4 +141,76 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
         """,
     ),
+    (
+        5,
+        # Support tickets ("Ask a person"). `requester` is the keyed hash of the user id
+        # (NULL once the identity link is dropped: retention or /forget); the Telegram id,
+        # whether the user agreed to show their name, and every message are encrypted.
+        # `ticket_relays` maps the copies shown to staff back to their ticket, so a reply
+        # to any of them reaches the user; it holds staff-side message ids only.
+        """
+        CREATE TABLE tickets (
+            id INTEGER PRIMARY KEY,
+            requester TEXT,
+            content BLOB NOT NULL,
+            locale TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open',
+            assignee INTEGER,
+            thread_id INTEGER,
+            last_article TEXT,
+            rating INTEGER,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            closed_at TEXT
+        );
+        CREATE UNIQUE INDEX tickets_one_open ON tickets(requester)
+            WHERE status = 'open' AND requester IS NOT NULL;
+        CREATE INDEX tickets_requester ON tickets(requester);
+        CREATE INDEX tickets_status ON tickets(status, id);
+        CREATE TABLE ticket_messages (
+            id INTEGER PRIMARY KEY,
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+            direction TEXT NOT NULL,
+            author INTEGER,
+            created_at TEXT NOT NULL,
+            content BLOB NOT NULL
+        );
+        CREATE INDEX ticket_messages_ticket ON ticket_messages(ticket_id);
+        CREATE TABLE ticket_relays (
+            chat_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+            PRIMARY KEY (chat_id, message_id)
+        );
+        CREATE INDEX ticket_relays_ticket ON ticket_relays(ticket_id);
+        """,
+    ),
+    (
+        6,
+        # Broadcasts. Announcements are public texts, kept in clear. One row per recipient,
+        # written before moving on, so a restart resumes without a second copy.
+        """
+        CREATE TABLE broadcasts (
+            id INTEGER PRIMARY KEY,
+            owner INTEGER NOT NULL,
+            texts TEXT NOT NULL,
+            fallback TEXT NOT NULL,
+            audience TEXT NOT NULL,
+            status TEXT NOT NULL,
+            progress_chat INTEGER,
+            progress_message INTEGER,
+            created_at TEXT NOT NULL,
+            started_at TEXT,
+            finished_at TEXT
+        );
+        CREATE TABLE broadcast_recipients (
+            broadcast_id INTEGER NOT NULL REFERENCES broadcasts(id) ON DELETE CASCADE,
+            user_id INTEGER NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            PRIMARY KEY (broadcast_id, user_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX broadcast_recipients_status ON broadcast_recipients(broadcast_id, status);
+        CREATE INDEX users_locale ON users(locale);
+        """,
+    ),
 )

@@ -1,0 +1,1 @@
+"""Broadcasts: owners send an announcement to every user, or to the users of one language."""

@@ -1,0 +1,1 @@
+"""Support tickets: "Ask a person" relayed both ways between a user and the staff."""
