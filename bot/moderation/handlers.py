@@ -723,6 +723,13 @@ async def _send_export(update: Update, context: HamrohContext, fmt: str, key: st
     log.info("a moderator exported reports (%s)", fmt)
 
 
+@staff_only()
+async def unanswered_command(update: Update, context: HamrohContext, role: Role) -> None:
+    from bot.moderation.unanswered import show_unanswered
+
+    await show_unanswered(update, context, role)
+
+
 @staff_only(owners=True)
 async def audit_command(update: Update, context: HamrohContext, role: Role) -> None:
     _ = context.gettext
@@ -855,6 +862,7 @@ def register_moderation_handlers(app: Application, group: int) -> None:  # type:
     commands = {
         "queue": queue_command, "stats": stats_command, "export": export_command,
         "audit": audit_command, "mod": mod_command, "help": help_command,
+        "unanswered": unanswered_command,
         "cancel": cancel_command,
     }
     for name, handler in commands.items():

@@ -12,11 +12,13 @@ from pathlib import Path
 import aiosqlite
 
 from bot.storage.audit import AuditRepository
+from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.questions import QuestionRepository
 from bot.storage.reports import ReportRepository
 from bot.storage.staff import StaffRepository
 from bot.storage.state import StateRepository
+from bot.storage.tickets import TicketRepository
 from bot.storage.users import UserRepository
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,8 @@ class Database:
         self.reports = ReportRepository(self)
         self.staff = StaffRepository(self)
         self.audit = AuditRepository(self)
+        self.tickets = TicketRepository(self)
+        self.broadcasts = BroadcastRepository(self)
 
     @classmethod
     async def open(cls, path: Path, *, migrate: bool = True) -> Database:
