@@ -16,7 +16,6 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from datetime import date
-from functools import wraps
 from typing import Any
 
 from telegram import ForceReply, InlineKeyboardMarkup, InputFile, Message, Update
@@ -24,7 +23,6 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -35,7 +33,7 @@ from bot.callbacks import unpack
 from bot.commands import clear_staff_commands, set_staff_commands
 from bot.context import HamrohContext
 from bot.handlers.messaging import edit_or_send, replace_keyboard
-from bot.handlers.tracking import restore_locale
+from bot.handlers.staffing import MENU_KEY, PassOn, passing_on, staff_only
 from bot.i18n import N_, SUPPORTED_LOCALES
 from bot.moderation import rules
 from bot.moderation.card import (
@@ -49,81 +47,20 @@ from bot.moderation.card import (
 )
 from bot.moderation.service import ModerationService, Outcome
 from bot.reports.places import default_places
-from bot.staff import MODERATION_NAMESPACE, Role, role_of, send_quietly
+from bot.staff import MODERATION_NAMESPACE, Role, send_quietly
 from bot.storage.reports import QUEUE_FILTERS, ReportRow
 
 log = logging.getLogger(__name__)
 
 PENDING_KEY = "mod_input"  # what the moderator's next text is for: {action, ref, chat}
-MENU_KEY = "staff_menu"  # the role and language their command menu was last set for
 REFERENCE = re.compile(r"^\s*R-?([A-HJ-NP-Z2-9]{6})\s*$", re.IGNORECASE)
 MAX_QUESTION_CHARS = 3000
 AUDIT_LIMIT = 20
 QUEUE_SCAN = 500  # how far "Next" looks; the queue of an NGO is far shorter
 
-StaffHandler = Callable[[Update, HamrohContext, Role], Awaitable[None]]
-
-
 def normalise_reference(text: str) -> str | None:
     match = REFERENCE.match(text)
     return f"R-{match.group(1).upper()}" if match else None
-
-
-# --- the role check every handler goes through --------------------------------------
-
-async def staff_role(update: Update, context: HamrohContext) -> Role | None:
-    user = update.effective_user
-    services = context.services
-    role = await role_of(services.settings, services.db, user.id if user else None)
-    if role is None or user is None:
-        return None
-    name = " ".join(part for part in (user.first_name, user.last_name) if part)
-    await services.db.staff.remember_name(user.id, name or f"id {user.id}")
-    chat = update.effective_chat
-    if chat is not None and chat.type != ChatType.PRIVATE:
-        await restore_locale(update, context)  # groups skip tracking's language lookup
-    elif context.user_data is not None:
-        await _keep_staff_menu(context, user.id, role)
-    return role
-
-
-async def _keep_staff_menu(context: HamrohContext, user_id: int, role: Role) -> None:
-    """The moderator commands in this person's own command menu, in their language; set
-    again only when the role or the language changed."""
-    assert context.user_data is not None
-    wanted = f"{role.value}:{context.locale}"
-    if context.user_data.get(MENU_KEY) == wanted:
-        return
-    if await set_staff_commands(context.bot, context.services.catalogs, user_id,
-                                context.locale, owner=role is Role.OWNER):
-        context.user_data[MENU_KEY] = wanted
-
-
-def staff_only(*, owners: bool = False, quiet: bool = False) -> Callable[[StaffHandler], Any]:
-    """``quiet``: ordinary messages also pass through here; do not log each one."""
-
-    def decorate(handler: StaffHandler) -> Any:
-        @wraps(handler)
-        async def wrapper(update: Update, context: HamrohContext) -> None:
-            role = await staff_role(update, context)
-            if role is None or (owners and role is not Role.OWNER):
-                if not quiet:
-                    log.info("a moderator command or button from someone without the role "
-                             "was refused")
-                chat = update.effective_chat
-                if update.callback_query is not None and chat is not None \
-                        and chat.type != ChatType.PRIVATE:
-                    # In the moderation group: no menu, no hint, nothing.
-                    with contextlib.suppress(BadRequest):
-                        await update.callback_query.answer()
-                    raise ApplicationHandlerStop
-                return
-            await handler(update, context, role)
-            raise ApplicationHandlerStop
-
-        return wrapper
-
-    return decorate
 
 
 def _me(update: Update) -> int:
@@ -298,12 +235,8 @@ async def cancel_command(update: Update, context: HamrohContext, role: Role) -> 
     pending = (context.user_data or {}).pop(PENDING_KEY, None)
     if pending is None:
         # Nothing of ours to cancel: let the ordinary /cancel answer.
-        raise _PassOn
+        raise PassOn
     await _say(update, context, context.gettext("Cancelled. Nothing was sent or saved."))
-
-
-class _PassOn(Exception):
-    """Raised inside a staff handler to let the update go on to the ordinary handlers."""
 
 
 # --- typed input: questions, notes, reasons, references -------------------------------
@@ -321,7 +254,7 @@ async def staff_text(update: Update, context: HamrohContext, role: Role) -> None
     if ref is not None:
         await show_card(update, context, role, ref)
         return
-    raise _PassOn  # an ordinary message: a moderator may ask the bot questions too
+    raise PassOn  # an ordinary message: a moderator may ask the bot questions too
 
 
 async def _take_input(update: Update, context: HamrohContext, role: Role,
@@ -841,19 +774,6 @@ async def _welcome_moderator(context: HamrohContext, user_id: int) -> bool:
 
 # --- wiring -----------------------------------------------------------------------------
 
-def _passing_on(handler: Any) -> Any:
-    """Let a staff handler hand an ordinary update back to the ordinary handlers."""
-
-    @wraps(handler)
-    async def wrapper(update: Update, context: HamrohContext) -> None:
-        try:
-            await handler(update, context)
-        except _PassOn:
-            return
-
-    return wrapper
-
-
 STAFF_COMMANDS = ("queue", "stats", "export", "audit", "mod")
 
 
@@ -866,12 +786,12 @@ def register_moderation_handlers(app: Application, group: int) -> None:  # type:
         "cancel": cancel_command,
     }
     for name, handler in commands.items():
-        app.add_handler(CommandHandler(name, _passing_on(handler)), group=group)
-    app.add_handler(CommandHandler("report", _passing_on(report_command), has_args=True),
+        app.add_handler(CommandHandler(name, passing_on(handler)), group=group)
+    app.add_handler(CommandHandler("report", passing_on(report_command), has_args=True),
                     group=group)
-    app.add_handler(CallbackQueryHandler(_passing_on(on_button),
+    app.add_handler(CallbackQueryHandler(passing_on(on_button),
                                          pattern=rf"^{MODERATION_NAMESPACE}:"), group=group)
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND,
-                                   _passing_on(staff_text)), group=group)
+                                   passing_on(staff_text)), group=group)
 
 
