@@ -24,6 +24,7 @@ from bot.processor import PerChatUpdateProcessor
 from bot.reports.handlers import setup_reports
 from bot.services import SERVICES_KEY, Services
 from bot.storage import Database
+from bot.support.handlers import setup_support
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,7 @@ async def _post_init(app: HamrohApplication) -> None:
     await register_commands(app.bot, services.catalogs)
     setup_reports(app)  # report key (created on first run) and draft expiry
     setup_broadcasts(app)  # resume one that a restart interrupted
+    setup_support(app)  # retention of closed tickets' identity link
     if app.job_queue is not None:
         app.job_queue.run_repeating(_prune_processed_updates, interval=timedelta(hours=6),
                                     first=timedelta(minutes=1), name="prune-processed")

@@ -15,6 +15,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("menu", N_("Main menu")),
     ("report", N_("Report an incident")),
     ("myreports", N_("My reports and their status")),
+    ("ask", N_("Ask a person")),
     ("help", N_("How to use the bot")),
     ("language", N_("Change the language")),
     ("forget", N_("Delete my data")),
@@ -27,6 +28,8 @@ MODERATOR_COMMANDS: tuple[tuple[str, str], ...] = (
     ("queue", N_("Reports to review")),
     ("stats", N_("Report statistics")),
     ("export", N_("Export verified reports")),
+    ("tickets", N_("Open conversations with people")),
+    ("unanswered", N_("What the bot could not answer")),
 )
 OWNER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("mod", N_("Add or remove moderators")),

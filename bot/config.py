@@ -41,6 +41,7 @@ class Settings:
     draft_ttl_hours: float = 48.0
     flood_per_minute: int = 30
     report_key: str | None = None
+    ticket_retention_days: float = 90.0
 
     @property
     def database_path(self) -> Path:
@@ -102,6 +103,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         draft_ttl_hours=_positive_float(env, "DRAFT_TTL_HOURS", 48.0),
         flood_per_minute=int(_positive_float(env, "FLOOD_PER_MINUTE", 30)),
         report_key=report_key,
+        ticket_retention_days=_positive_float(env, "TICKET_RETENTION_DAYS", 90.0),
     )
 
 

@@ -13,6 +13,7 @@ Gettext = Callable[[str], str]
 
 MENU_TOPICS = N_("📚 Questions by topic")
 MENU_ASK = N_("❓ Ask a question")
+MENU_PERSON = N_("🙋 Ask a person")
 MENU_REPORT = N_("📝 Report an incident")
 MENU_EMERGENCY = N_("🆘 Emergency help")
 MENU_LANGUAGE = N_("🌐 Language")
@@ -33,6 +34,7 @@ def main_menu(_: Gettext) -> InlineKeyboardMarkup:
         [
             button(_(MENU_TOPICS), "menu", "topics"),
             button(_(MENU_ASK), "menu", "ask"),
+            button(_(MENU_PERSON), "human", "ask"),
             button(_(MENU_REPORT), "menu", "report"),
             button(_(MENU_EMERGENCY), "menu", "emergency"),
             button(_(MENU_LANGUAGE), "menu", "lang"),

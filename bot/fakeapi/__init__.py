@@ -22,7 +22,8 @@ getWebhookInfo, set/get/deleteMyCommands (per scope + language_code),
 set/getMyDescription, set/getMyShortDescription, set/getMyName, set/getChatMenuButton,
 sendMessage, editMessageText, editMessageCaption, editMessageReplyMarkup, deleteMessage(s),
 answerCallbackQuery, sendPhoto/Document/Video/Voice/Audio/Animation/Sticker/VideoNote,
-sendMediaGroup, copyMessage, forwardMessage, getFile, sendChatAction, getChat, getChatMember.
+sendMediaGroup, copyMessage, forwardMessage, getFile, sendChatAction, getChat, getChatMember,
+createForumTopic, editForumTopic (rename), closeForumTopic, reopenForumTopic, deleteForumTopic.
 
 Strictness (each answers like Telegram, so PTB raises the matching exception): texts 1-4096
 and captions <= 1024 UTF-16 units after entity parsing and trimming; parse_mode=HTML is
@@ -34,6 +35,20 @@ inline keyboard, as on Telegram; unknown chats -> "chat not found"; users who ne
 -> 403 "bot can't initiate conversation with a user"; blocked users -> 403; per-chat flood
 limit -> 429 with retry_after; callback queries answerable once; unknown file ids rejected.
 Webhook URLs must be HTTPS on 443/80/88/8443, except loopback HTTP (a fake-only allowance).
+Forums: topic methods need a forum supergroup ("the chat is not a forum") where the bot is an
+administrator ("not enough rights to create a topic"/"...edit/close or open/delete the
+topic"); names are cleaned (whitespace runs -> one space, trimmed), 1-128 characters
+(Telegram cuts longer ones, the fake refuses them); icon_color one of Telegram's six;
+unknown topics -> TOPIC_ID_INVALID, no-op changes -> TOPIC_NOT_MODIFIED. A topic's
+message_thread_id is the id of its forum_topic_created service message (the bot's; a forum's
+message 1 is its creation, so the first topic is 2); deleting a topic deletes its messages.
+message_thread_id (sends, albums, copies, forwards, chat actions) must name an existing topic
+of a forum, else "message thread not found" (also for the General topic, 1, and - stricter
+than Telegram, which ignores it there - in any chat that is not a forum). Topic messages carry
+message_thread_id + is_topic_message and, unless an explicit reply, reply_to_message = the
+topic's root; a reply without message_thread_id joins the replied message's topic (in other
+supergroups, its reply thread: message_thread_id without is_topic_message). The bot may post
+in closed topics; users may not (AssertionError) unless administrators.
 
 User side (synchronous; each returns the new update_id):
     add_user(user_id, first_name="Test", language_code="ru", username=None) -> FakeUser
@@ -46,8 +61,12 @@ User side (synchronous; each returns the new update_id):
     press_button(user_id, message_id, text_or_flat_index, chat_id=None)  # callback_query
     press_callback(user_id, message_id, data, chat_id=None)     # forged data allowed
     press_reply_button(user_id, text)                           # taps the reply keyboard
-    send_group_message(chat_id<0, user_id, text, chat_type="group"|"supergroup")
-    add_group(chat_id, title, chat_type=..., bot_status="member"), set_member_status(...)
+    send_group_message(chat_id<0, user_id, text, chat_type="group"|"supergroup",
+                       title=..., thread_id=None, reply_to=None)
+    send_group_media(chat_id, user_id, "photo"|"document"|"voice"|"video", caption=None,
+                     thread_id=None, reply_to=None)   # group auto-created like the above
+    add_group(chat_id, title, chat_type=..., bot_status="member", is_forum=False),
+    set_member_status(chat_id, user_id, status)  # bot_status="administrator" for topics
     block_bot(user_id) / unblock_bot(user_id)                   # + my_chat_member update
     inject_update(update_dict), redeliver(update_id), message_id_of(update_id)
     callback_query(update_id) -> CallbackQueryRecord (.answered, .answer)
@@ -59,6 +78,9 @@ Observation:
         pending(), assert_no_pending(), skip(), messages(), last_message()
     fake.transcript(chat_id, include_user=False) -> list[ChatEvent]; fake.describe_chat(id)
     fake.message(chat_id, message_id) -> StoredMessage
+    fake.topics(chat_id) -> dict[thread_id, ForumTopicRecord(message_thread_id, name,
+        icon_color, closed)]; fake.topic_messages(chat_id, thread_id) -> list[StoredMessage]
+        (the topic's service messages included; deleted ones too, see .deleted)
     await fake.wait_for(predicate, timeout=10, message=None)
     fake.calls: list[(method, params)]; fake.calls_of(method) -> list[params]
     fake.api_errors: list[(method, ApiError)] (errors a connected client received)
@@ -74,11 +96,13 @@ StoredMessage (live object; edits update it): message_id, chat_id, from_bot, kin
 "photo", "document", "video", "voice", "audio", "sticker", "location", "contact", ...),
 text (plain), html (as sent), entities, caption, caption_html, caption_entities, file_id,
 file, buttons (rows of Button(text, callback_data, url)), button_texts(), button(text),
-keyboard (reply keyboard/remove/force_reply sent with it), reply_to_message_id, edited,
+keyboard (reply keyboard/remove/force_reply sent with it), reply_to_message_id (explicit
+replies only), thread_id, is_topic_message, is_service ("forum_topic_created"/"_edited"/
+"_closed"/"_reopened" kinds; left out of ChatReader.messages() and next_message()), edited,
 versions/history (MessageVersion snapshots), deleted, params (the sending call), to_api().
 ChatEvent: seq, kind ("message", "edit_text", "edit_caption", "edit_markup", "delete",
-"callback_answer", "chat_action"; user kinds start with "user_"), chat_id, by_bot,
-message, data, describe().
+"callback_answer", "chat_action", "topic_created"/"_edited"/"_closed"/"_reopened"/
+"_deleted"; user kinds start with "user_"), chat_id, by_bot, message, data, describe().
 """
 
 from bot.fakeapi.errors import ApiError
@@ -88,6 +112,7 @@ from bot.fakeapi.models import (
     ChatEvent,
     FakeChat,
     FakeUser,
+    ForumTopicRecord,
     MessageVersion,
     StoredFile,
     StoredMessage,
@@ -105,6 +130,7 @@ __all__ = [
     "FakeChat",
     "FakeTelegram",
     "FakeUser",
+    "ForumTopicRecord",
     "MessageVersion",
     "StoredFile",
     "StoredMessage",

@@ -13,7 +13,7 @@ from typing import Any
 from bot.fakeapi import validation
 from bot.fakeapi.errors import ApiError, bad_request
 from bot.fakeapi.models import MAX_DOWNLOAD_SIZE, FakeChat, StoredFile
-from bot.fakeapi.outgoing import create_bot_message, reply_target
+from bot.fakeapi.outgoing import create_bot_message, placement
 from bot.fakeapi.params import Params, Upload
 from bot.fakeapi.registry import api_method
 from bot.fakeapi.state import FakeState
@@ -82,10 +82,10 @@ def _send_media_handler(kind: str) -> Any:
         chat = state.bot_chat(chat_id, check_access=False)
         file = resolve_file(state, p.file_input(kind), kind)
         caption = _caption(p) if kind not in ("sticker", "video_note") else None
-        reply_to = reply_target(state, chat, p)
+        reply_to, thread_id = placement(state, chat, p)
         state.check_access(chat)
         message = create_bot_message(state, chat, kind, p, caption=caption, files=[file],
-                                     markup=markup, reply_to=reply_to)
+                                     markup=markup, reply_to=reply_to, thread_id=thread_id)
         return state.message_api(message)
 
     return handler
@@ -125,19 +125,20 @@ async def send_media_group(state: FakeState, p: Params) -> Any:
         raise bad_request("can't parse media JSON object")
     _album_kind(items)
     prepared = [_album_item(state, p, item) for item in items]
-    reply_to = reply_target(state, chat, p)
+    reply_to, thread_id = placement(state, chat, p)
     state.check_access(chat)
-    return _send_album(state, chat, p, prepared, reply_to)
+    return _send_album(state, chat, p, prepared, reply_to, thread_id)
 
 
 def _send_album(state: FakeState, chat: FakeChat, p: Params, prepared: list[tuple[str, Any, Any]],
-                reply_to: int | None) -> list[Any]:
+                reply_to: int | None, thread_id: int | None) -> list[Any]:
     group_id = str(next(_group_numbers))
     sent = []
     for index, (kind, file, caption) in enumerate(prepared):
         # An album counts once for flood control.
         message = create_bot_message(state, chat, kind, p, caption=caption, files=[file],
-                                     reply_to=reply_to, media_group_id=group_id,
+                                     reply_to=reply_to, thread_id=thread_id,
+                                     media_group_id=group_id,
                                      flood_check=index == 0)
         sent.append(state.message_api(message))
     return sent

@@ -11,8 +11,9 @@ from bot.fakeapi.outgoing import (
     check_modified,
     create_bot_message,
     message_to_edit,
+    placement,
     record_edit,
-    reply_target,
+    thread_target,
 )
 from bot.fakeapi.params import Params
 from bot.fakeapi.registry import api_method
@@ -39,10 +40,10 @@ async def send_message(state: FakeState, p: Params) -> Any:
     markup = _markup(p)
     chat = state.bot_chat(chat_id, check_access=False)
     text = _text(p)
-    reply_to = reply_target(state, chat, p)
+    reply_to, thread_id = placement(state, chat, p)
     state.check_access(chat)
     message = create_bot_message(state, chat, "text", p, text=text, markup=markup,
-                                 reply_to=reply_to)
+                                 reply_to=reply_to, thread_id=thread_id)
     return state.message_api(message)
 
 
@@ -96,6 +97,8 @@ def _delete(state: FakeState, chat_id: int, message_id: int) -> bool:
     bot_is_admin = chat.members.get(state.bot_id) in ("administrator", "creator")
     if chat.type != "private" and not message.from_bot and not bot_is_admin:
         raise bad_request("message can't be deleted")
+    if message.kind == "forum_topic_created":  # deleteForumTopic removes a topic
+        raise bad_request("message can't be deleted")  # approximate
     message.deleted = True
     state.log(chat_id, "delete", by_bot=True, message=message, message_id=message_id)
     return True
@@ -146,36 +149,41 @@ async def send_chat_action(state: FakeState, p: Params) -> Any:
     action = p.get_str("action", required=True)
     if action not in validation.CHAT_ACTIONS:
         raise bad_request("wrong parameter action in request")
+    thread_id = thread_target(chat, p)
     state.check_access(chat)
-    state.log(chat.id, "chat_action", by_bot=True, action=action)
+    extra = {} if thread_id is None else {"message_thread_id": thread_id}
+    state.log(chat.id, "chat_action", by_bot=True, action=action, **extra)
     return True
 
 
-def _source_message(state: FakeState, p: Params, missing: str) -> StoredMessage:
+def _source_message(state: FakeState, p: Params, missing: str, refused: str) -> StoredMessage:
     source_chat = state.bot_chat(p.chat_id("from_chat_id"), check_access=False)
     message_id = p.get_int("message_id", required=True)
     assert message_id is not None
     message = state.find_message(source_chat.id, message_id)
     if message is None:
         raise bad_request(missing)
+    if message.is_service:
+        raise bad_request(refused)
     return message
 
 
 @api_method("copyMessage")
 async def copy_message(state: FakeState, p: Params) -> Any:
     chat = state.bot_chat(p.chat_id(), check_access=False)
-    source = _source_message(state, p, "message to copy not found")
+    source = _source_message(state, p, "message to copy not found", "message can't be copied")
     markup = _markup(p)
     caption = None
     if p.has("caption") and source.text is None:  # a text message has no caption to replace
         caption = validation.caption_text(p.get_str("caption"), p.get_str("parse_mode"),
                                           p.get_json("caption_entities"))
-    reply_to = reply_target(state, chat, p)
+    reply_to, thread_id = placement(state, chat, p)
     state.check_access(chat)
     copy = create_bot_message(
         state, chat, source.kind, p,
         text=_same_text(source), caption=caption or _same_caption(source),
         files=source.files, extra=source.extra, markup=markup, reply_to=reply_to,
+        thread_id=thread_id,
     )
     return {"message_id": copy.message_id}
 
@@ -183,7 +191,9 @@ async def copy_message(state: FakeState, p: Params) -> Any:
 @api_method("forwardMessage")
 async def forward_message(state: FakeState, p: Params) -> Any:
     chat = state.bot_chat(p.chat_id(), check_access=False)
-    source = _source_message(state, p, "message to forward not found")
+    source = _source_message(state, p, "message to forward not found",
+                             "message can't be forwarded")
+    thread_id = thread_target(chat, p)
     state.check_access(chat)
     origin = source.forward_origin or {
         "type": "user", "sender_user": source.sender, "date": source.date,
@@ -191,7 +201,7 @@ async def forward_message(state: FakeState, p: Params) -> Any:
     forwarded = create_bot_message(
         state, chat, source.kind, p,
         text=_same_text(source), caption=_same_caption(source),
-        files=source.files, extra=source.extra, forward_origin=origin,
+        files=source.files, extra=source.extra, forward_origin=origin, thread_id=thread_id,
     )
     return state.message_api(forwarded)
 

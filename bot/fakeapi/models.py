@@ -10,6 +10,10 @@ JsonDict = dict[str, Any]
 
 # Telegram refuses getFile for bigger files (bots can only download up to 20 MB).
 MAX_DOWNLOAD_SIZE = 20 * 1024 * 1024
+# Service messages posted by the forum topic methods (StoredMessage.kind).
+SERVICE_KINDS = frozenset({
+    "forum_topic_created", "forum_topic_edited", "forum_topic_closed", "forum_topic_reopened",
+})
 
 
 @dataclass
@@ -33,6 +37,21 @@ class FakeUser:
 
 
 @dataclass
+class ForumTopicRecord:
+    """A topic of a forum supergroup; its id is the id of the service message that began it."""
+
+    message_thread_id: int
+    name: str
+    icon_color: int
+    closed: bool = False
+
+    def to_api(self) -> JsonDict:
+        """The ForumTopic object createForumTopic returns."""
+        return {"message_thread_id": self.message_thread_id, "name": self.name,
+                "icon_color": self.icon_color}
+
+
+@dataclass
 class FakeChat:
     id: int
     type: str  # "private" | "group" | "supergroup"
@@ -42,6 +61,8 @@ class FakeChat:
     last_name: str | None = None
     members: dict[int, str] = field(default_factory=dict)  # user id -> ChatMember status
     reply_keyboard: JsonDict | None = None  # the reply keyboard the user currently sees
+    is_forum: bool = False  # a supergroup with topics
+    topics: dict[int, ForumTopicRecord] = field(default_factory=dict)  # open and closed
 
     def to_api(self) -> JsonDict:
         data: JsonDict = {"id": self.id, "type": self.type}
@@ -49,6 +70,8 @@ class FakeChat:
             value = getattr(self, key)
             if value is not None:
                 data[key] = value
+        if self.is_forum:
+            data["is_forum"] = True
         return data
 
 
@@ -154,7 +177,9 @@ class StoredMessage:
     extra: JsonDict = field(default_factory=dict)  # location / contact payloads
     reply_markup: JsonDict | None = None  # inline keyboard (returned by the API)
     keyboard: JsonDict | None = None  # reply keyboard / remove / force_reply sent with it
-    reply_to_message_id: int | None = None
+    reply_to_message_id: int | None = None  # an explicit reply (not the topic's root)
+    thread_id: int | None = None  # message_thread_id: a forum topic or a reply thread
+    is_topic_message: bool = False  # in a forum topic (not the General topic)
     media_group_id: str | None = None
     forward_origin: JsonDict | None = None
     edit_date: int | None = None
@@ -199,8 +224,15 @@ class StoredMessage:
         return MessageVersion(self.text, self.html, list(self.entities), self.caption,
                               self.buttons, self.edit_date)
 
+    @property
+    def is_service(self) -> bool:
+        """A service message (e.g. ``forum_topic_created``), not content someone sent."""
+        return self.kind in SERVICE_KINDS
+
     def summary(self) -> str:
         body = self.text if self.kind == "text" else f"[{self.kind}] {self.caption or ''}".strip()
+        if self.kind in SERVICE_KINDS and self.extra[self.kind].get("name"):
+            body = f"[{self.kind}] {self.extra[self.kind]['name']}"
         labels = self.button_texts()
         if labels:
             body += " [buttons: " + " | ".join(labels) + "]"
@@ -215,6 +247,10 @@ class StoredMessage:
         }
         if self.edit_date is not None:
             data["edit_date"] = self.edit_date
+        if self.thread_id is not None:
+            data["message_thread_id"] = self.thread_id
+        if self.is_topic_message:
+            data["is_topic_message"] = True
         if self.text is not None:
             data["text"] = self.text
             if self.entities:
@@ -258,7 +294,9 @@ class ChatEvent:
     """One entry of a chat's log: something the bot or the simulated user did.
 
     Bot kinds: "message", "edit_text", "edit_caption", "edit_markup", "delete",
-    "callback_answer", "chat_action". User kinds: "user_message", "user_edit",
+    "callback_answer", "chat_action", "topic_created", "topic_edited", "topic_closed",
+    "topic_reopened", "topic_deleted" (the topic events carry the service message, if any).
+    User kinds: "user_message", "user_edit",
     "user_callback", "user_blocked", "user_unblocked".
     """
 

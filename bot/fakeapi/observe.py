@@ -76,9 +76,14 @@ class ChatReader:
         self.cursor = len(self._log())
 
     def messages(self) -> list[StoredMessage]:
-        """Every bot message in the chat (including deleted ones, see ``.deleted``)."""
+        """Every bot message in the chat (including deleted ones, see ``.deleted``).
+
+        Service messages (topic created/edited/closed/reopened) are left out; they are in
+        ``fake.topic_messages()`` and the topic events.
+        """
         chat = self._state.messages.get(self.chat_id, {})
-        return [message for message in chat.values() if message.from_bot]
+        return [message for message in chat.values()
+                if message.from_bot and not message.is_service]
 
     def last_message(self) -> StoredMessage | None:
         """The latest bot message that is not deleted, regardless of the cursor."""

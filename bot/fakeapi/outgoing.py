@@ -36,6 +36,41 @@ def reply_target(state: FakeState, chat: FakeChat, p: Params) -> int | None:
     return int(message_id) if source_chat == chat.id else None
 
 
+def thread_target(chat: FakeChat, p: Params) -> int | None:
+    """message_thread_id: an existing topic of a forum supergroup.
+
+    Telegram ignores 0 and negative ids, refuses the General topic's id (1) and unknown or
+    deleted topics. Outside forums it ignores the parameter in groups and refuses it in
+    private chats; the fake refuses it in every chat that is not a forum (a bot bug).
+    """
+    thread_id = p.get_int("message_thread_id")
+    if thread_id is None or thread_id <= 0:
+        return None
+    if not chat.is_forum or thread_id not in chat.topics:
+        raise bad_request("message thread not found")
+    return thread_id
+
+
+def placement(state: FakeState, chat: FakeChat, p: Params) -> tuple[int | None, int | None]:
+    """(reply_to, thread_id) of a new message: checks message_thread_id, then the reply.
+
+    A reply without message_thread_id joins the replied message's topic (or reply thread);
+    a reply to a message of another topic is sent without reply_to_message (Telegram shows
+    it as an external reply, which the fake does not model).
+    """
+    thread_id = thread_target(chat, p)
+    reply_to = reply_target(state, chat, p)
+    if reply_to is not None:
+        target = state.find_message(chat.id, reply_to)
+        assert target is not None
+        implied = state.reply_thread(chat, target)
+        if thread_id is None:
+            thread_id = implied
+        elif implied != thread_id:
+            reply_to = None
+    return reply_to, thread_id
+
+
 def create_bot_message(
     state: FakeState,
     chat: FakeChat,
@@ -48,6 +83,7 @@ def create_bot_message(
     extra: JsonDict | None = None,
     markup: JsonDict | None = None,
     reply_to: int | None = None,
+    thread_id: int | None = None,
     forward_origin: JsonDict | None = None,
     media_group_id: str | None = None,
     flood_check: bool = True,
@@ -66,6 +102,8 @@ def create_bot_message(
         files=list(files),
         extra=dict(extra or {}),
         reply_to_message_id=reply_to,
+        thread_id=thread_id,
+        is_topic_message=chat.is_forum and thread_id is not None,
         forward_origin=forward_origin,
         media_group_id=media_group_id,
         params=p.normalized(),
@@ -108,7 +146,7 @@ def message_to_edit(state: FakeState, chat: FakeChat, p: Params) -> StoredMessag
     message = state.find_message(chat.id, message_id)
     if message is None:
         raise bad_request("message to edit not found")
-    if not message.from_bot or message.forward_origin is not None:
+    if not message.from_bot or message.forward_origin is not None or message.is_service:
         raise bad_request("message can't be edited")
     return message
 

@@ -21,6 +21,7 @@ JSON_FIELDS = frozenset({
 INT_FIELDS = frozenset({
     "chat_id", "from_chat_id", "message_id", "user_id", "offset", "limit", "timeout",
     "cache_time", "max_connections", "message_thread_id", "duration", "width", "height",
+    "icon_color",
 })
 BOOL_FIELDS = frozenset({
     "disable_notification", "protect_content", "show_alert", "drop_pending_updates",

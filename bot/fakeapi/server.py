@@ -20,12 +20,13 @@ from aiohttp import web
 from bot.fakeapi import (  # noqa: F401
     methods_bot,
     methods_chats,
+    methods_forum,
     methods_media,
     methods_messages,
     methods_updates,
 )
 from bot.fakeapi.errors import NOT_FOUND, UNAUTHORIZED, ApiError, bad_request, too_many_requests
-from bot.fakeapi.models import ChatEvent, JsonDict, StoredMessage
+from bot.fakeapi.models import ChatEvent, ForumTopicRecord, JsonDict, StoredMessage
 from bot.fakeapi.observe import ChatReader, describe_chat
 from bot.fakeapi.params import Params, Upload
 from bot.fakeapi.registry import lookup
@@ -208,6 +209,18 @@ class FakeTelegram(UserSide):
         message = self.messages.get(chat_id, {}).get(message_id)
         assert message is not None, f"no message {message_id} in chat {chat_id}"
         return message
+
+    def topics(self, chat_id: int) -> dict[int, ForumTopicRecord]:
+        """The forum's topics by message_thread_id (live records; deleted topics are gone)."""
+        chat = self.chats.get(chat_id)
+        assert chat is not None, f"no chat {chat_id}"
+        return dict(chat.topics)
+
+    def topic_messages(self, chat_id: int, thread_id: int) -> list[StoredMessage]:
+        """Every message of one topic, by anyone, oldest first: the service message that
+        began it, then the rest (deleted ones included, see ``.deleted``)."""
+        chat = self.messages.get(chat_id, {})
+        return [message for message in chat.values() if message.thread_id == thread_id]
 
     def on_event(self, callback: EventListener, *,
                  include_user: bool = False) -> Callable[[], None]:

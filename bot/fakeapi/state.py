@@ -232,13 +232,33 @@ class FakeState:
         return None if message is None or message.deleted else message
 
     def message_api(self, message: StoredMessage) -> JsonDict:
-        """The Bot API Message object, with the message it replies to."""
+        """The Bot API Message object, with the message it replies to.
+
+        As on Telegram, a message in a forum topic that is not an explicit reply replies to
+        the topic's root (the ``forum_topic_created`` service message).
+        """
         data = message.to_api()
         replied = message.reply_to_message_id
+        if replied is None and message.is_topic_message and message.thread_id != message.message_id:
+            replied = message.thread_id
         target = self.messages.get(message.chat_id, {}).get(replied) if replied else None
         if target is not None:
             data["reply_to_message"] = target.to_api()
         return data
+
+    @staticmethod
+    def reply_thread(chat: FakeChat, target: StoredMessage) -> int | None:
+        """The message_thread_id of a reply to ``target`` sent without an explicit thread.
+
+        In a forum the reply joins the target's topic (None: the General topic); in other
+        supergroups replies form a thread named after its first message; basic groups and
+        private chats have no threads.
+        """
+        if chat.is_forum:
+            return target.thread_id
+        if chat.type == "supergroup":
+            return target.thread_id or target.message_id
+        return None
 
     def resolve_chat_id(self, chat_id: int | str) -> int:
         if isinstance(chat_id, int):

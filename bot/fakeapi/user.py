@@ -24,6 +24,15 @@ _AUTO_ENTITIES = (
     ("mention", re.compile(r"(?<![\w@])@[A-Za-z][A-Za-z0-9_]{4,31}\b")),  # 5-32 chars
 )
 _BLOCKED = {"status": "kicked", "until_date": 0}
+# send_group_media: what each kind of file looks like (as the private-chat helpers send it).
+_GROUP_MEDIA: dict[str, dict[str, Any]] = {
+    "photo": {},
+    "document": {"size": 48_213, "file_name": "document.pdf", "mime_type": "application/pdf"},
+    "video": {"size": 1_250_000, "duration": 7, "width": 1280, "height": 720,
+              "mime_type": "video/mp4"},
+    "voice": {"size": 16_000, "duration": 4, "mime_type": "audio/ogg"},
+}
+_ADMINS = ("administrator", "creator")
 
 
 def detect_entities(text: str) -> list[JsonDict]:
@@ -57,11 +66,22 @@ class UserSide(FakeState):
         return self.users.get(user_id) or self.add_user(user_id, f"User{user_id}")
 
     def add_group(self, chat_id: int, title: str = "Test group", *, chat_type: str = "group",
-                  username: str | None = None, bot_status: str = "member") -> FakeChat:
+                  username: str | None = None, bot_status: str = "member",
+                  is_forum: bool = False) -> FakeChat:
+        """A group the bot is in (an existing chat is kept; ``is_forum`` can turn topics on).
+
+        Topics need the bot to be an administrator: ``bot_status="administrator"``.
+        """
         assert chat_id < 0, "group chat ids are negative"
         assert chat_type in ("group", "supergroup")
         chat = self.chats.get(chat_id) or FakeChat(chat_id, chat_type, title=title,
                                                    username=username)
+        if is_forum and not chat.is_forum:
+            assert chat.type == "supergroup", "only supergroups can be forums"
+            chat.is_forum = True
+            if chat_id not in self._message_ids:
+                # Message 1 is the group's creation; thread id 1 is the General topic.
+                self.new_message_id(chat_id)
         chat.members.setdefault(self.bot_id, bot_status)
         self.chats[chat_id] = chat
         return chat
@@ -85,15 +105,15 @@ class UserSide(FakeState):
     def _user_message(self, chat: FakeChat, user: FakeUser, kind: str, *,
                       text: str | None = None, caption: str | None = None,
                       files: list[StoredFile] | None = None, extra: JsonDict | None = None,
-                      reply_to: int | None = None) -> int:
-        if reply_to is not None:
-            assert self.find_message(chat.id, reply_to), f"no message {reply_to} to reply to"
+                      reply_to: int | None = None, thread_id: int | None = None) -> int:
+        thread_id = self._user_thread(chat, user, thread_id, reply_to)
         message = StoredMessage(
             chat_id=chat.id, message_id=self.new_message_id(chat.id), from_bot=False,
             date=self.now(), kind=kind, sender=user.to_api(), chat=chat.to_api(),
             text=text, entities=detect_entities(text or ""), caption=caption,
             caption_entities=detect_entities(caption or ""), files=files or [],
-            extra=extra or {}, reply_to_message_id=reply_to,
+            extra=extra or {}, reply_to_message_id=reply_to, thread_id=thread_id,
+            is_topic_message=chat.is_forum and thread_id is not None,
         )
         self.store(message)
         self.log(chat.id, "user_message", by_bot=False, message=message)
@@ -106,12 +126,55 @@ class UserSide(FakeState):
         return self._user_message(self._private_chat(user), user, "text", text=text,
                                   reply_to=reply_to)
 
-    def send_group_message(self, chat_id: int, user_id: int, text: str, *,
-                           chat_type: str = "group", title: str = "Test group") -> int:
+    def _user_thread(self, chat: FakeChat, user: FakeUser, thread_id: int | None,
+                     reply_to: int | None) -> int | None:
+        """Where a user's message lands: the topic asked for, or the replied message's."""
+        if thread_id is not None:
+            assert chat.is_forum, f"chat {chat.id} is not a forum: it has no topics"
+            assert thread_id in chat.topics, (
+                f"no topic {thread_id} in chat {chat.id}; topics: {sorted(chat.topics)}")
+        if reply_to is not None:
+            target = self.find_message(chat.id, reply_to)
+            assert target is not None, f"no message {reply_to} in chat {chat.id} to reply to"
+            implied = self.reply_thread(chat, target)
+            assert thread_id is None or implied == thread_id, (
+                f"message {reply_to} is not in topic {thread_id}")
+            thread_id = implied
+        topic = chat.topics.get(thread_id) if chat.is_forum and thread_id else None
+        if topic is not None and topic.closed:
+            assert chat.members.get(user.id) in _ADMINS, (
+                f"topic {thread_id} is closed: only administrators can post in it")
+        return thread_id
+
+    def _group_member(self, chat_id: int, user_id: int, chat_type: str = "group",
+                      title: str = "Test group") -> tuple[FakeChat, FakeUser]:
         chat = self.add_group(chat_id, title, chat_type=chat_type)
-        user = self.user(user_id)
         chat.members.setdefault(user_id, "member")
-        return self._user_message(chat, user, "text", text=text)
+        return chat, self.user(user_id)
+
+    def send_group_message(self, chat_id: int, user_id: int, text: str, *,
+                           chat_type: str = "group", title: str = "Test group",
+                           thread_id: int | None = None, reply_to: int | None = None) -> int:
+        """A user writes in a group (created if unknown), optionally in a forum topic.
+
+        In a topic the message has message_thread_id and is_topic_message, and (unless it
+        is an explicit reply) replies to the topic's creation message, as on Telegram.
+        """
+        assert text and utf16_len(text) <= 4096, "users send 1-4096 characters"
+        chat, user = self._group_member(chat_id, user_id, chat_type, title)
+        return self._user_message(chat, user, "text", text=text, reply_to=reply_to,
+                                  thread_id=thread_id)
+
+    def send_group_media(self, chat_id: int, user_id: int, kind: str, *,
+                         caption: str | None = None, thread_id: int | None = None,
+                         reply_to: int | None = None) -> int:
+        """A user sends a photo, document, voice or video in a group (see send_group_message)."""
+        assert kind in _GROUP_MEDIA, f"send_group_media sends {sorted(_GROUP_MEDIA)}, not {kind}"
+        assert caption is None or utf16_len(caption) <= 1024, "captions are <= 1024 characters"
+        chat, user = self._group_member(chat_id, user_id)
+        return self._user_message(chat, user, kind, caption=caption,
+                                  files=self._user_files(kind, **_GROUP_MEDIA[kind]),
+                                  reply_to=reply_to, thread_id=thread_id)
 
     def press_reply_button(self, user_id: int, text: str) -> int:
         """Tap a button of the reply keyboard the chat currently shows (sends its text)."""
@@ -123,16 +186,17 @@ class UserSide(FakeState):
             chat.reply_keyboard = None  # the client hides it after one tap
         return self.send_message(user_id, text)
 
+    def _user_files(self, kind: str, **fields: Any) -> list[StoredFile]:
+        if kind == "photo":  # Telegram offers several sizes, largest last
+            return [self.register_file("photo", size=size, width=w, height=h)
+                    for size, w, h in ((1_500, 90, 51), (21_000, 320, 180), (98_000, 1280, 720))]
+        return [self.register_file(kind, **fields)]
+
     def _send_file(self, user_id: int, kind: str, caption: str | None, **fields: Any) -> int:
         user = self.user(user_id)
         chat = self._private_chat(user)
-        if kind == "photo":  # Telegram offers several sizes, largest last
-            files = [self.register_file("photo", size=size, width=w, height=h)
-                     for size, w, h in ((1_500, 90, 51), (21_000, 320, 180),
-                                        (98_000, 1280, 720))]
-        else:
-            files = [self.register_file(kind, **fields)]
-        return self._user_message(chat, user, kind, caption=caption, files=files)
+        return self._user_message(chat, user, kind, caption=caption,
+                                  files=self._user_files(kind, **fields))
 
     def send_photo(self, user_id: int, caption: str | None = None) -> int:
         return self._send_file(user_id, "photo", caption)

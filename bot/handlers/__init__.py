@@ -18,10 +18,12 @@ PRIVATE = filters.ChatType.PRIVATE
 # Tracking runs first; then moderators' commands, buttons and typed input (stopped there
 # when the sender is staff, passed on otherwise); then a reporter's answer to a moderator;
 # then the features in group 0, whose fallbacks come last.
-TRACKING_GROUP = -4
-BROADCAST_GROUP = -3  # owners writing an announcement: before moderation's typed input
-STAFF_GROUP = -2
-REPLY_GROUP = -1
+TRACKING_GROUP = -7
+BROADCAST_GROUP = -6  # owners writing an announcement: before moderation's typed input
+STAFF_GROUP = -5
+REPLY_GROUP = -4  # a reporter answering a moderator's question
+SUPPORT_GROUP = -3  # tickets: staff answers, /ask, ticket buttons
+SUPPORT_USER_GROUP = -2  # a user writing in their open ticket
 FEATURE_GROUP = 0
 
 
@@ -56,10 +58,12 @@ def register_early_handlers(app: Application) -> None:  # type: ignore[type-arg]
     from bot.broadcasts.handlers import register_broadcast_handlers
     from bot.moderation.handlers import register_moderation_handlers
     from bot.reports.handlers import register_reply_handlers
+    from bot.support.handlers import register_support_handlers
 
     register_broadcast_handlers(app, BROADCAST_GROUP)
     register_moderation_handlers(app, STAFF_GROUP)
     register_reply_handlers(app, REPLY_GROUP)
+    register_support_handlers(app, SUPPORT_GROUP, SUPPORT_USER_GROUP)
 
 
 def register_feature_handlers(app: Application) -> None:  # type: ignore[type-arg]
@@ -73,7 +77,6 @@ def register_feature_handlers(app: Application) -> None:  # type: ignore[type-ar
     app.add_handler(CallbackQueryHandler(questions.prompt_question, pattern=r"^menu:ask$"))
     app.add_handler(CallbackQueryHandler(knowledge.knowledge_button, pattern=r"^kb:"))
     app.add_handler(CallbackQueryHandler(knowledge.feedback_button, pattern=r"^fb:"))
-    app.add_handler(CallbackQueryHandler(questions.ask_person, pattern=r"^human:ask$"))
     app.add_handler(
         MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
                        questions.answer_question)

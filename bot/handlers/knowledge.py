@@ -22,6 +22,8 @@ from bot.views.articles import (
 
 log = logging.getLogger(__name__)
 
+LAST_ARTICLE_KEY = "last_article"  # read by the support tickets
+
 EMERGENCY_ARTICLE = "help.emergency"
 CONTACTS_ARTICLE = "help.contacts"
 
@@ -45,6 +47,8 @@ async def send_article(update: Update, context: HamrohContext, article_id: str, 
     if article is None:
         return False
     lang = lang or context.locale
+    if context.user_data is not None:  # "Ask a person" tells the volunteer what was read
+        context.user_data[LAST_ARTICLE_KEY] = article_id
     translator = context.services.catalogs.get(lang)
     text = article_short(article, lang, translator)
     markup = article_keyboard(article, translator, with_details=bool(article.text(lang).details))

@@ -11,7 +11,7 @@ from bot.answering import MAX_QUESTION_CHARS, Decision, Reply, decide
 from bot.context import HamrohContext
 from bot.handlers.knowledge import send_article
 from bot.i18n import LANGUAGE_NAMES
-from bot.sealing import open_pending_question, seal_human_request, seal_pending_question
+from bot.sealing import seal_pending_question
 from bot.views.articles import ASK_PERSON, choices_keyboard
 
 log = logging.getLogger(__name__)
@@ -124,46 +124,3 @@ async def _offer_language_switch(update: Update, context: HamrohContext, lang: s
                              "lang", lang),
         ]),
     )
-
-
-async def ask_person(update: Update, context: HamrohContext) -> None:
-    """``human:ask``: queue the user's last question for a volunteer."""
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    await query.answer()
-    _ = context.gettext
-    keys = context.services.crypto_keys()
-    user_id = update.effective_user.id
-    question = open_pending_question(keys, user_id,
-                                     (context.user_data or {}).get(LAST_QUESTION_KEY))
-    assert update.effective_chat is not None
-    if not question:
-        await context.bot.send_message(
-            update.effective_chat.id,
-            _("Please type your question first, then press “Ask a person”."),
-        )
-        return
-    await context.services.db.questions.add_human_request(
-        keys.reporter_hash(user_id), seal_human_request(keys, user_id, question), context.locale)
-    if context.user_data is not None:
-        context.user_data.pop(LAST_QUESTION_KEY, None)
-    await context.bot.send_message(
-        update.effective_chat.id,
-        # Volunteers cannot answer in the bot yet (support tickets come next), so the
-        # user is told not to wait here rather than promised a reply.
-        _("Thank you. Your question has been saved for our volunteers. They cannot answer "
-          "in this chat yet, so please do not wait for a reply here. If you are in danger "
-          "now, open “Emergency help”."),
-        reply_markup=keyboards.main_menu(_),
-    )
-    await _notify_moderators(context)
-
-
-async def _notify_moderators(context: HamrohContext) -> None:
-    chat_id = context.services.settings.moderation_chat_id
-    if chat_id is None:
-        return
-    waiting = await context.services.db.questions.open_human_requests()
-    # Only a count: the question text and the user's identity stay in the bot.
-    await context.bot.send_message(chat_id, f"🙋 Questions waiting for a person: {waiting}")
-

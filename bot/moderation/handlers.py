@@ -47,7 +47,7 @@ from bot.moderation.card import (
 )
 from bot.moderation.service import ModerationService, Outcome
 from bot.reports.places import default_places
-from bot.staff import MODERATION_NAMESPACE, Role, send_quietly
+from bot.staff import MODERATION_NAMESPACE, Role, role_of, send_quietly
 from bot.storage.reports import QUEUE_FILTERS, ReportRow
 
 log = logging.getLogger(__name__)
@@ -214,6 +214,10 @@ async def help_command(update: Update, context: HamrohContext, role: Role) -> No
         _("/stats [period] – counts and a chart, e.g. /stats 30d, /stats 2026-11, /stats all"),
         _("/export [period] – verified reports as CSV or JSON; /export summary – a one-page "
           "summary in Russian and English"),
+        _("/tickets – open conversations with people; answer by replying to a relayed "
+          "message, or /reply T-123 text; /close T-123"),
+        _("/unanswered [days] – what the bot could not answer, and unhelpful answers"),
+        _("/ban, /unban – with a pseudonym, T-123 or R-XXXXXX: the bot ignores that person"),
         _("/cancel – stop typing a question, note or reason"),
         _("On a report: Take, Verify, Reject, Ask the reporter, Add note, Show evidence, "
           "Close. Every action is recorded in the audit log."),
@@ -663,6 +667,43 @@ async def unanswered_command(update: Update, context: HamrohContext, role: Role)
     await show_unanswered(update, context, role)
 
 
+@staff_only()
+async def ban_command(update: Update, context: HamrohContext, role: Role) -> None:
+    """/ban or /unban <pseudonym | T-123 | R-XXXXXX>"""
+    from bot.moderation.bans import find_person
+
+    _ = context.gettext
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    banning = message.text.split()[0].lower().startswith("/ban")
+    target = " ".join(context.args or [])
+    if not target:
+        await _say(update, context, _("Usage: /ban or /unban with a pseudonym (Reporter "
+                                      "ABC234), a conversation (T-123) or a report "
+                                      "(R-ABC234)."))
+        return
+    user_id, label = await find_person(context.services, target)
+    services = context.services
+    if user_id is None:
+        await _say(update, context, _("Nobody found for {target}, or they deleted their data.")
+                   .format(target=html.escape(label or target)))
+        return
+    if await role_of(services.settings, services.db, user_id) is not None:
+        await _say(update, context, _("Owners and moderators cannot be banned. Remove the "
+                                      "moderator role first with /mod remove."))
+        return
+    if not await services.db.users.set_banned(user_id, banning):
+        await _say(update, context, _("This person is not known to the bot any more."))
+        return
+    await services.db.audit.record(_me(update), "ban" if banning else "unban",
+                                   ref=label if label.startswith(("R-", "T-")) else None,
+                                   detail=label)
+    log.info("a moderator %s a user", "banned" if banning else "unbanned")
+    text = (_("{target} is banned: the bot ignores everything they send. Their reports stay.")
+            if banning else _("{target} is no longer banned."))
+    await _say(update, context, text.format(target=html.escape(label)))
+
+
 @staff_only(owners=True)
 async def audit_command(update: Update, context: HamrohContext, role: Role) -> None:
     _ = context.gettext
@@ -782,7 +823,7 @@ def register_moderation_handlers(app: Application, group: int) -> None:  # type:
     commands = {
         "queue": queue_command, "stats": stats_command, "export": export_command,
         "audit": audit_command, "mod": mod_command, "help": help_command,
-        "unanswered": unanswered_command,
+        "unanswered": unanswered_command, "ban": ban_command, "unban": ban_command,
         "cancel": cancel_command,
     }
     for name, handler in commands.items():

@@ -409,7 +409,7 @@ async def forget_command(update: Update, context: HamrohContext) -> None:
         _("This deletes:"),
         _("• your unfinished report, if there is one;"),
         _("• the link between you and your reports, and your permission to be contacted;"),
-        _("• your language choice, your questions waiting for a volunteer, and what the bot "
+        _("• your language choice, your conversations with volunteers, and what the bot "
           "remembers about your conversations."),
     ]
     if count:
@@ -442,6 +442,7 @@ async def forget_button(update: Update, context: HamrohContext) -> object:
     await services.db.state.drop_conversations_of(user_id)
     await services.db.state.drop_user_data(user_id)  # committed now, not at the next flush
     await services.db.questions.delete_requests_of(report_keys(services).reporter_hash(user_id))
+    await _forget_tickets(context, user_id)
     await services.db.users.delete(user_id)
     log.info("a user deleted their data (withdraw=%s)", choice == "all")
     lines = ["<b>" + _("Your data has been deleted.") + "</b>"]
@@ -460,6 +461,20 @@ async def forget_button(update: Update, context: HamrohContext) -> object:
     await _send(update, context, "\n".join(lines), edit=True)
     context.application.drop_user_data(user_id)
     return END
+
+
+async def _forget_tickets(context: HamrohContext, user_id: int) -> None:
+    """The user's conversations with volunteers go too, and the copies the staff were
+    shown are deleted from Telegram where Telegram still allows it."""
+    from bot.support.service import TicketService
+
+    deleted, copies = await TicketService(context.services.db,
+                                          report_keys(context.services)).forget(user_id)
+    for chat_id, message_id in copies:
+        with contextlib.suppress(TelegramError):
+            await context.bot.delete_message(chat_id, message_id)
+    if deleted:
+        log.info("a user's support conversations were deleted (%d)", deleted)
 
 
 # --- wiring --------------------------------------------------------------------------

@@ -17,6 +17,20 @@ class FeedbackSummary:
     not_helpful: int
 
 
+@dataclass(frozen=True)
+class UnansweredQuestion:
+    question: str
+    lang: str
+    best_ids: tuple[str, ...]  # the articles offered as choices ("unsure"), best first
+    reason: str  # "unsure" | "not_found"
+    created_at: str
+
+
+# The editors' view reads at most this much of each question: it shows 200 characters
+# and groups on the words people put first.
+UNANSWERED_TEXT_CHARS = 500
+
+
 class QuestionRepository(Repository):
     async def add_feedback(self, article_id: str, helpful: bool, locale: str) -> None:
         await self._conn.execute(
@@ -53,6 +67,38 @@ class QuestionRepository(Repository):
             rows = await cursor.fetchall()
         return [(row[0], row[1], json.loads(row[2]), row[3]) for row in rows]
 
+    async def unanswered_since(self, since: str, limit: int = 1000
+                               ) -> list[UnansweredQuestion]:
+        """The latest ``limit`` questions logged at ``since`` (ISO UTC) or later, newest
+        first; the question text is cut to ``UNANSWERED_TEXT_CHARS``."""
+        async with self._conn.execute(
+            "SELECT substr(question, 1, ?), lang, best_ids, reason, created_at "
+            "FROM unanswered_questions WHERE created_at >= ? ORDER BY id DESC LIMIT ?",
+            (UNANSWERED_TEXT_CHARS, since, limit),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [UnansweredQuestion(row[0], row[1], tuple(_ids(row[2])), row[3], row[4])
+                for row in rows]
+
+    async def count_unanswered_since(self, since: str) -> int:
+        async with self._conn.execute(
+            "SELECT COUNT(*) FROM unanswered_questions WHERE created_at >= ?", (since,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def most_unhelpful_since(self, since: str, limit: int = 10) -> list[FeedbackSummary]:
+        """Articles with at least one 👎 at ``since`` (ISO UTC) or later: the most 👎
+        first, then the fewest 👍."""
+        async with self._conn.execute(
+            "SELECT article_id, SUM(helpful), SUM(1 - helpful) FROM answer_feedback "
+            "WHERE created_at >= ? GROUP BY article_id HAVING SUM(1 - helpful) > 0 "
+            "ORDER BY SUM(1 - helpful) DESC, SUM(helpful), article_id LIMIT ?",
+            (since, limit),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [FeedbackSummary(row[0], int(row[1]), int(row[2])) for row in rows]
+
     async def add_human_request(self, requester_hash: str, payload: bytes, locale: str) -> int:
         """Queue a question for a volunteer; ``payload`` is encrypted by the caller (it holds
         the question and the Telegram id to answer), ``requester_hash`` a keyed hash."""
@@ -83,3 +129,11 @@ class QuestionRepository(Repository):
             "DELETE FROM human_requests WHERE requester_hash = ?", (requester_hash,)
         )
         await self._conn.commit()
+
+
+def _ids(value: str) -> list[str]:
+    try:
+        ids = json.loads(value)
+    except ValueError:
+        return []
+    return [str(item) for item in ids] if isinstance(ids, list) else []

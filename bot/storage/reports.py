@@ -344,3 +344,14 @@ class ReportRepository(Repository):
             params.append(until)
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         return await self._select(f"{where} ORDER BY incident_date, id", tuple(params))
+
+    async def reporters(self) -> list[str]:
+        """Every reporter hash still linked to a report (to find a pseudonym)."""
+        async with self._conn.execute(
+                "SELECT DISTINCT reporter FROM reports WHERE reporter IS NOT NULL") as cursor:
+            rows = await cursor.fetchall()
+        return [str(row[0]) for row in rows]
+
+    async def latest_of(self, reporter: str) -> ReportRow | None:
+        rows = await self._select("WHERE reporter = ? ORDER BY id DESC LIMIT 1", (reporter,))
+        return rows[0] if rows else None

@@ -57,9 +57,12 @@ class UserRepository(Repository):
         )
         await self._conn.commit()
 
-    async def set_banned(self, user_id: int, banned: bool) -> None:
-        await self._conn.execute("UPDATE users SET banned = ? WHERE id = ?", (int(banned), user_id))
+    async def set_banned(self, user_id: int, banned: bool) -> bool:
+        """False when the bot does not know this user (never wrote, or used /forget)."""
+        cursor = await self._conn.execute("UPDATE users SET banned = ? WHERE id = ?",
+                                          (int(banned), user_id))
         await self._conn.commit()
+        return cursor.rowcount > 0
 
     async def delete(self, user_id: int) -> None:
         await self._conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
