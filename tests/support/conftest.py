@@ -1,0 +1,3 @@
+from tests.reports.conftest import db, keys
+
+__all__ = ["db", "keys"]
