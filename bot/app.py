@@ -10,7 +10,7 @@ from typing import Any
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults
+from telegram.ext import Application, ContextTypes, Defaults
 
 from bot.broadcasts.handlers import setup_broadcasts
 from bot.commands import register_commands
@@ -21,6 +21,7 @@ from bot.handlers import register_handlers
 from bot.i18n import Catalogs
 from bot.persistence import SqlitePersistence
 from bot.processor import PerChatUpdateProcessor
+from bot.ratelimit import PriorityRateLimiter
 from bot.reports.handlers import setup_reports
 from bot.services import SERVICES_KEY, Services
 from bot.storage import Database
@@ -89,8 +90,8 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
-    if rate_limit:  # Telegram allows ~30 messages/s overall; also retries 429 answers
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if rate_limit:  # ~30 messages/s overall, answers before broadcasts; retries 429 answers
+        builder = builder.rate_limiter(PriorityRateLimiter(max_retries=3))
     if settings.telegram_base_url:
         builder = builder.base_url(settings.telegram_base_url)
     if settings.telegram_base_file_url:

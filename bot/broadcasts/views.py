@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.broadcasts.rules import LANGUAGES, Draft, TextCheck, audience_size, duration_parts
+from bot.broadcasts.rules import (
+    LANGUAGES,
+    Draft,
+    TextCheck,
+    audience_size,
+    check_text,
+    duration_parts,
+)
 from bot.callbacks import pack
 from bot.i18n import LANGUAGE_FLAGS, LANGUAGE_NAMES, Translator
 from bot.storage.broadcasts import (
@@ -22,6 +29,7 @@ from bot.storage.broadcasts import (
     PAUSED,
     PENDING,
     PREPARING,
+    SENDING,
     SENT,
     SKIPPED,
     UNKNOWN,
@@ -72,7 +80,7 @@ def draft_screen(draft: Draft, tr: Translator) -> tuple[str, InlineKeyboardMarku
     fallback = draft.effective_fallback
     for lang in LANGUAGES:
         if lang in draft.texts:
-            count = len(draft.texts[lang])
+            count = check_text(draft.texts[lang]).length
             lines.append(tr.ngettext("{language}: written, {count} character",
                                      "{language}: written, {count} characters", count)
                          .format(language=language_label(lang), count=count))
@@ -183,14 +191,14 @@ def progress_screen(progress: Progress,
     number = f"#{progress.broadcast_id}"
     titles: dict[str, Callable[[], str]] = {
         PREPARING: lambda: _("📣 <b>Broadcast {number}</b>: listing the recipients…"),
-        "sending": lambda: _("📣 <b>Broadcast {number}</b>: sending…"),
+        SENDING: lambda: _("📣 <b>Broadcast {number}</b>: sending…"),
         PAUSED: lambda: _("⏸ <b>Broadcast {number}</b>: paused"),
         STOPPING: lambda: _("⏸ <b>Broadcast {number}</b>: the bot is restarting; sending "
                             "continues when it is back"),
         DONE: lambda: _("✅ <b>Broadcast {number}</b>: finished"),
         CANCELLED: lambda: _("✖️ <b>Broadcast {number}</b>: cancelled"),
     }
-    lines = [titles.get(progress.state, titles["sending"])().format(number=number)]
+    lines = [titles.get(progress.state, titles[SENDING])().format(number=number)]
     lines.append(tr.ngettext("To {audience}: {count} user", "To {audience}: {count} users",
                              progress.total).format(audience=audience_text(progress.audience, tr),
                                                     count=progress.total))
@@ -207,7 +215,7 @@ def progress_screen(progress: Progress,
             lines.append("⏹ " + _("Not sent (cancelled): {count}").format(count=progress.left))
         elif progress.state != DONE:
             left = "⏳ " + _("Left: {count}").format(count=progress.left)
-            if progress.state == "sending" and progress.eta is not None and progress.left:
+            if progress.state == SENDING and progress.eta is not None and progress.left:
                 left += " · " + _("about {duration} more").format(
                     duration=duration_text(progress.eta, tr))
             lines.append(left)
@@ -222,8 +230,10 @@ def progress_keyboard(progress: Progress, tr: Translator) -> InlineKeyboardMarku
     _ = tr.gettext
     number = str(progress.broadcast_id)
     cancel = _button("✖️ " + _("Cancel the broadcast"), "s", number)
-    if progress.state in ("sending", PREPARING):
+    if progress.state == SENDING:
         return InlineKeyboardMarkup([[_button("⏸ " + _("Pause"), "p", number), cancel]])
+    if progress.state == PREPARING:
+        return InlineKeyboardMarkup([[cancel]])
     if progress.state == PAUSED:
         return InlineKeyboardMarkup([[_button("▶️ " + _("Resume"), "r", number), cancel]])
     return None

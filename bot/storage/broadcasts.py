@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,16 +85,20 @@ class BroadcastRepository(Repository):
     # -- the broadcast ----------------------------------------------------------------------
 
     async def create(self, owner: int, texts: dict[str, str], fallback: str, audience: str,
-                     progress_chat: int | None = None) -> int:
-        """A new broadcast, ``preparing``: its recipients are listed next (``materialise``)."""
+                     progress_chat: int | None = None) -> int | None:
+        """A new broadcast, ``preparing`` (its recipients are listed next: ``materialise``);
+        None while another one is active — one statement, so two owners cannot both start."""
+        marks = ",".join("?" * len(ACTIVE))
         cursor = await self._conn.execute(
             "INSERT INTO broadcasts (owner, texts, fallback, audience, status, progress_chat, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "created_at) SELECT ?, ?, ?, ?, ?, ?, ? "
+            f"WHERE NOT EXISTS (SELECT 1 FROM broadcasts WHERE status IN ({marks}))",
             (owner, json.dumps(texts, ensure_ascii=False), fallback, audience, PREPARING,
-             progress_chat, now_iso()),
+             progress_chat, now_iso(), *ACTIVE),
         )
         await self._conn.commit()
-        assert cursor.lastrowid is not None
+        if cursor.rowcount != 1 or cursor.lastrowid is None:
+            return None
         return int(cursor.lastrowid)
 
     async def get(self, broadcast_id: int) -> BroadcastRow | None:
@@ -163,11 +168,13 @@ class BroadcastRepository(Repository):
         return {row[0]: int(row[1]) for row in rows}
 
     async def materialise(self, broadcast_id: int, audience: str, *,
-                          batch: int = MATERIALISE_BATCH) -> int:
+                          batch: int = MATERIALISE_BATCH,
+                          should_stop: Callable[[], bool] | None = None) -> int | None:
         """List the recipients: one ``INSERT … SELECT`` from ``users`` per ``batch`` users,
         in id order, each committed on its own so other queries get in between (a million
         users never hold the connection for long). Safe to call again after a crash: it
-        continues after the last user listed. Returns the number of recipients."""
+        continues after the last user listed. Returns the number of recipients, or None when
+        ``should_stop()`` said to stop between two batches (call it again later)."""
         where, params = _audience_filter(audience)
         after = await self._last_listed(broadcast_id)
         while True:
@@ -180,6 +187,8 @@ class BroadcastRepository(Repository):
             await self._conn.commit()
             if added < batch:
                 break
+            if should_stop is not None and should_stop():
+                return None
             after = await self._last_listed(broadcast_id)
             await asyncio.sleep(0)
         return await self.recipient_count(broadcast_id)

@@ -20,8 +20,8 @@ async def test_start_picker_then_russian_menu(fake: FakeTelegram, bot: BotProces
     assert "Добро пожаловать, Фарход!" in welcome.text
     menu = await chat.next_message()
     assert menu.button_texts() == [
-        "📚 Вопросы по темам", "❓ Задать вопрос", "📝 Сообщить об инциденте",
-        "🆘 Экстренная помощь", "🌐 Язык",
+        "📚 Вопросы по темам", "❓ Задать вопрос", "🙋 Спросить человека",
+        "📝 Сообщить об инциденте", "🆘 Экстренная помощь", "🌐 Язык",
     ]
     assert picker.button_texts()[1] == "🇷🇺 Русский ✓"  # the picker shows the choice
 

@@ -66,6 +66,17 @@ async def test_ticket_relayed_both_ways_privately(fake: FakeTelegram, bot: BotPr
     assert "this is the stamp" in (photo.caption or "")
     assert_no_identity(photo)
 
+    # Take, then "Suggest a report": the user gets the report flow's start button.
+    update_id = fake.press_button(ADMIN_ID, relayed.message_id, "✋ Take")
+    await fake.wait_for(lambda: fake.callback_query(update_id).answered)
+    assert "T-1 is yours now" in fake.callback_query(update_id).answer["text"]
+    fake.press_button(ADMIN_ID, relayed.message_id, "📝 Suggest a report")
+    suggestion = await user.next_message()
+    assert "report what happened" in suggestion.text
+    assert "📝 Report an incident" in suggestion.button_texts()
+    listing = await fake_send(fake, ADMIN_ID, "/tickets")
+    assert "T-1" in listing.text and "Test" in listing.text  # taken by the owner
+
     # /reply works too; then the owner closes the ticket and the user rates it.
     fake.send_message(ADMIN_ID, "/reply T-1 Please also send the date on the stamp.")
     assert "Sent to T-1" in (await staff.next_message()).text
