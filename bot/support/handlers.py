@@ -137,7 +137,7 @@ async def capture_message(update: Update, context: HamrohContext) -> None:
         return
     tickets = _service(context)
     ticket = await tickets.open_of(user.id)
-    if ticket is None:
+    if ticket is None or await _writing_a_report(context, user.id):
         return
     ticket = await relay.ensure_topic(context.bot, context.services, tickets, ticket,
                                       context.bot_data)
@@ -164,6 +164,15 @@ async def capture_message(update: Update, context: HamrohContext) -> None:
                                  .format(ref=f"<code>{ticket_ref(ticket.id)}</code>"),
                                  reply_markup=_user_keyboard(ticket.id, _))
     raise ApplicationHandlerStop
+
+
+async def _writing_a_report(context: HamrohContext, user_id: int) -> bool:
+    """A report being written (the volunteer may have suggested it) gets its answers;
+    the conversation waits meanwhile."""
+    from bot.reports.service import ReportService
+
+    draft = await ReportService.from_services(context.services).load_draft(user_id)
+    return draft is not None and not draft.paused
 
 
 async def user_button(update: Update, context: HamrohContext) -> None:

@@ -266,3 +266,25 @@ async def fake_send(fake: FakeTelegram, user_id: int, text: str) -> StoredMessag
     chat = fake.chat(user_id)
     fake.send_message(user_id, text)
     return await chat.next_message()
+
+
+async def test_a_report_written_meanwhile_gets_its_answers(fake: FakeTelegram,
+                                                           bot: BotProcess) -> None:
+    await start_in(fake, ADMIN_ID, "en")
+    await new_user(fake)
+    user, staff = fake.chat(USER_ID), fake.chat(ADMIN_ID)
+    fake.send_message(USER_ID, "/ask")
+    await user.next_message()
+    fake.send_message(USER_ID, "/report")
+    consent = await user.next_message()
+    assert "Report an incident" in consent.text
+    fake.send_message(USER_ID, "This text belongs to the report flow.")
+    reprompt = await user.next_message()
+    assert "T-1" not in reprompt.text
+    fake.send_message(USER_ID, "/menu")  # pauses the report
+    await user.next_message()
+    await user.next_message()
+    fake.send_message(USER_ID, "Back to the volunteer.")
+    relayed = await staff.next_message()
+    assert "Back to the volunteer." in relayed.text
+    assert "belongs to the report" not in " ".join(m.text for m in staff.messages())
