@@ -251,7 +251,8 @@ async def staff_text(update: Update, context: HamrohContext, role: Role) -> None
     chat = update.effective_chat
     assert message is not None and chat is not None
     pending = (context.user_data or {}).get(PENDING_KEY)
-    if isinstance(pending, dict) and pending.get("chat") == chat.id:
+    if isinstance(pending, dict) and pending.get("chat") == chat.id and _answers_prompt(
+            message, chat.type, pending):
         await _take_input(update, context, role, pending)
         return
     ref = normalise_reference(message.text or "")
@@ -310,7 +311,17 @@ async def _ask_for_input(update: Update, context: HamrohContext, action: str,
         mention = f'<a href="tg://user?id={user.id}">{html.escape(user.first_name)}</a>'
         text = f"{mention}: {text}"
         markup = ForceReply(selective=True)
-    await context.bot.send_message(chat.id, text, reply_markup=markup)
+    prompt = await context.bot.send_message(chat.id, text, reply_markup=markup)
+    context.user_data[PENDING_KEY]["prompt"] = prompt.message_id
+
+
+def _answers_prompt(message: Message, chat_type: str, pending: dict[str, Any]) -> bool:
+    """In a private chat the next text is the answer; in a group only a reply to the
+    prompt is (the group also holds ticket replies and other talk)."""
+    if chat_type == ChatType.PRIVATE:
+        return True
+    replied = message.reply_to_message
+    return replied is not None and replied.message_id == pending.get("prompt")
 
 
 # --- buttons ----------------------------------------------------------------------------

@@ -387,3 +387,26 @@ async def test_buttons_in_the_moderation_group_check_the_presser(
     card = await next_card(fake, GROUP_ID)
     assert "taken by Test" in card.text
     assert db_rows(bot.data_dir, "SELECT assignee FROM reports") == [(ADMIN_ID,)]
+
+
+@pytest.mark.parametrize("bot_env", [{"MODERATION_CHAT_ID": str(GROUP_ID)}])
+async def test_asking_from_the_group_takes_only_the_reply_to_the_prompt(
+        fake: FakeTelegram, bot: BotProcess) -> None:
+    fake.add_group(GROUP_ID, "Moderators", chat_type="supergroup")
+    await start_in(fake, ADMIN_ID, "en")
+    ref = await file_report(fake, USER_ID, "en", contact=True)
+    group, reporter = fake.chat(GROUP_ID), fake.chat(USER_ID)
+    notice = await group.next_message()
+    fake.press_button(ADMIN_ID, notice.message_id, "📂 Open", chat_id=GROUP_ID)
+    card = await next_card(fake, GROUP_ID)
+    fake.press_button(ADMIN_ID, card.message_id, "❓ Ask the reporter", chat_id=GROUP_ID)
+    prompt = await group.next_message()
+    assert prompt.keyboard is not None and prompt.keyboard.get("force_reply")
+    assert "Type your question" in prompt.text
+    # Talk in the group that is not a reply to the prompt is not the question.
+    fake.send_group_message(GROUP_ID, ADMIN_ID, "brb, coffee", chat_type="supergroup")
+    fake.send_group_message(GROUP_ID, ADMIN_ID, "Was anyone hurt?", chat_type="supergroup",
+                            reply_to=prompt.message_id)
+    relayed = await reporter.next_message()
+    assert "Was anyone hurt?" in relayed.text and "coffee" not in relayed.text
+    assert ref in relayed.text
