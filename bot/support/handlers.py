@@ -348,14 +348,14 @@ async def _close(context: HamrohContext, ticket: TicketRow, staff_id: int) -> st
     told = False
     if requester.user_id is not None:
         locale = await _user_locale(context, requester.user_id, ticket.locale)
-        user_ = context.services.catalogs.get(locale).gettext
+        user_tr = context.services.catalogs.get(locale)
         rate = InlineKeyboardMarkup([[
             InlineKeyboardButton("👍", callback_data=pack(relay.USER_NAMESPACE, "rate",
                                                          str(ticket.id), "u")),
             InlineKeyboardButton("👎", callback_data=pack(relay.USER_NAMESPACE, "rate",
                                                          str(ticket.id), "d")),
         ]])
-        told = await send_quietly(context.bot, requester.user_id, user_(
+        told = await send_quietly(context.bot, requester.user_id, user_tr.gettext(
             "The volunteer closed this conversation ({ref}). Did it help you? You can always "
             "ask again with “Ask a person”.").format(ref=f"<code>{ref}</code>"),
             "ticket closed", rate)
@@ -440,12 +440,12 @@ async def staff_button(update: Update, context: HamrohContext, role: Role) -> No
     if action == "take":
         if await db.tickets.claim(ticket.id, staff_id):
             await db.audit.record(staff_id, "ticket_take", ref=ref)
-            text = _("{ref} is yours now.").format(ref=ref)
+            text = _("Conversation {ref} is yours now.").format(ref=ref)
         else:
             current = await db.tickets.get(ticket.id)
             holder = current.assignee if current else None
             names = await db.staff.names({holder}) if holder else {}
-            text = (_("{ref} is already taken by {name}.").format(
+            text = (_("Conversation {ref} is already taken by {name}.").format(
                 ref=ref, name=names.get(holder, f"id {holder}")) if holder and current
                 and current.status == "open" else _("{ref} was already closed.").format(ref=ref))
         await query.answer(text, show_alert=True)
@@ -462,10 +462,10 @@ async def _suggest_report(context: HamrohContext, ticket: TicketRow, staff_id: i
     if ticket.status != "open" or requester.user_id is None:
         return _("{ref} is closed: the person did not get this.").format(ref=ref)
     locale = await _user_locale(context, requester.user_id, ticket.locale)
-    user_ = context.services.catalogs.get(locale).gettext
-    markup = keyboards.column([keyboards.button(user_(keyboards.MENU_REPORT), "menu",
+    user_tr = context.services.catalogs.get(locale)
+    markup = keyboards.column([keyboards.button(user_tr.gettext(keyboards.MENU_REPORT), "menu",
                                                 "report")])
-    sent = await send_quietly(context.bot, requester.user_id, user_(
+    sent = await send_quietly(context.bot, requester.user_id, user_tr.gettext(
         "The volunteer suggests that you report what happened as an incident. A report helps "
         "to document such cases for officials; you choose what to tell and whether to stay "
         "anonymous."), "report suggestion", markup)

@@ -69,7 +69,7 @@ async def test_ticket_relayed_both_ways_privately(fake: FakeTelegram, bot: BotPr
     # Take, then "Suggest a report": the user gets the report flow's start button.
     update_id = fake.press_button(ADMIN_ID, relayed.message_id, "✋ Take")
     await fake.wait_for(lambda: fake.callback_query(update_id).answered)
-    assert "T-1 is yours now" in fake.callback_query(update_id).answer["text"]
+    assert "Conversation T-1 is yours now" in fake.callback_query(update_id).answer["text"]
     fake.press_button(ADMIN_ID, relayed.message_id, "📝 Suggest a report")
     suggestion = await user.next_message()
     assert "report what happened" in suggestion.text
