@@ -2,8 +2,11 @@
 
 Day-first numeric dates (05.02.2025, 5/2/25), ISO (2025-02-05) and month names in
 any of the three languages and their usual endings (5 February, 5 февраля,
-5 феврали, 5-уми феврал 2025). A date without a year means its latest occurrence
-that is not in the future. Dates before 2020 and in the future are refused.
+5 феврали, 5-уми феврал 2025), also typed in Latin letters (5 fevral, 3 dekabr).
+Relative days as people say them: "вчера вечером", "сегодня утром", "3 дня назад",
+"3 рӯз пеш", "se ruz pesh", "3 days ago", "a week ago". A date without a year means its
+latest occurrence that is not in the future. Dates before 2020 and in the future are
+refused.
 """
 
 from __future__ import annotations
@@ -63,6 +66,12 @@ _MONTH_FORMS: dict[int, tuple[str, ...]] = {
     11: ("november", "ноябрь", "ноября", "ноябр"),
     12: ("december", "декабрь", "декабря", "декабр"),
 }
+# The same months typed in Latin letters, as Russian and Tajik speakers do on phones.
+_LATIN_MONTHS: dict[int, tuple[str, ...]] = {
+    1: ("yanvar", "janvar"), 2: ("fevral", "fev"), 3: ("mart",), 4: ("aprel",),
+    6: ("iyun", "iun"), 7: ("iyul", "iul"), 8: ("avgust",), 9: ("sentyabr", "sentabr"),
+    10: ("oktyabr", "oktabr"), 11: ("noyabr", "noabr"), 12: ("dekabr",),
+}
 # Stems long enough that anything starting with them is that month.
 _MONTH_STEMS: dict[int, tuple[str, ...]] = {
     1: ("январ", "januar"), 2: ("феврал", "februar"), 3: ("март", "march"),
@@ -70,13 +79,41 @@ _MONTH_STEMS: dict[int, tuple[str, ...]] = {
     8: ("август", "august"), 9: ("сентябр", "septemb"), 10: ("октябр", "octob"),
     11: ("ноябр", "novemb"), 12: ("декабр", "decemb"),
 }
-_MAY_FORMS = {"may", "май", "мая", "мае", "майи", "маи"}
+_MAY_FORMS = {"may", "май", "мая", "мае", "майи", "маи", "mai", "maya", "mayi"}
 
 _RELATIVE: dict[str, int] = {
-    "today": 0, "сегодня": 0, "имрӯз": 0, "имруз": 0,
-    "yesterday": 1, "вчера": 1, "дирӯз": 1, "дируз": 1,
-    "позавчера": 2, "парерӯз": 2, "парируз": 2, "пареруз": 2,
+    "today": 0, "сегодня": 0, "имрӯз": 0, "имруз": 0, "segodnya": 0, "sevodnya": 0,
+    "imruz": 0, "imroz": 0,
+    "yesterday": 1, "вчера": 1, "дирӯз": 1, "дируз": 1, "vchera": 1, "diruz": 1, "diroz": 1,
+    "позавчера": 2, "парерӯз": 2, "парируз": 2, "пареруз": 2, "pozavchera": 2, "pareruz": 2,
+    "pariruz": 2,
 }
+# Parts of the day said with a relative day ("вчера вечером"): they do not change it.
+_PART_OF_DAY = {
+    "утром", "днем", "днём", "вечером", "ночью", "утра", "вечера", "ночи", "morning",
+    "evening", "night", "afternoon", "in", "at", "this", "last", "субҳ", "субҳи", "субх",
+    "саҳар", "шом", "шаб", "бегоҳ", "бегоҳи", "бегоҳӣ", "рӯзона", "utrom", "vecherom",
+    "nochyu", "dnem", "subh", "shom", "shab", "begoh",
+}
+# "N days ago" in each language, in Cyrillic and Latin letters.
+_DAY_WORDS = {"day", "days", "день", "дня", "дней", "рӯз", "руз", "рез", "den", "dnya",
+              "dney", "ruz", "roz", "rӯz"}
+_WEEK_WORDS = {"week", "weeks", "неделю", "недели", "недель", "неделя", "ҳафта", "хафта",
+               "nedelyu", "nedeli", "nedel", "hafta"}
+_SINGULAR_UNITS = {"day", "week", "неделю", "nedelyu", "ҳафта", "хафта", "hafta"}
+_AGO_WORDS = {"ago", "назад", "пеш", "қабл", "nazad", "pesh", "qabl"}
+_NUMBER_WORDS: dict[str, int] = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "один": 1, "одна": 1, "одну": 1, "два": 2, "две": 2, "три": 3, "четыре": 4, "пять": 5,
+    "шесть": 6, "семь": 7, "восемь": 8, "девять": 9, "десять": 10,
+    "dva": 2, "dve": 2, "tri": 3, "chetyre": 4, "pyat": 5,
+    "як": 1, "ду": 2, "се": 3, "чор": 4, "панҷ": 5, "панч": 5, "шаш": 6, "ҳафт": 7,
+    "хафт": 7, "ҳашт": 8, "хашт": 8, "нӯҳ": 9, "нух": 9, "даҳ": 10, "дах": 10,
+    "yak": 1, "du": 2, "se": 3, "chor": 4, "panj": 5, "shash": 6, "haft": 7, "hasht": 8,
+    "nuh": 9, "dah": 10,
+}
+MAX_DAYS_AGO = 3660
 # Words that may surround a date without changing it.
 _FILLER = {
     "г", "гг", "год", "года", "году", "сол", "соли", "с", "of", "the", "on", "year",
@@ -93,6 +130,10 @@ def _month_of(word: str) -> int | None:
         return 5
     if len(word) < 3:
         return None
+    latin = {month for month, stems in _LATIN_MONTHS.items()
+             if any(word.startswith(stem) for stem in stems)}
+    if len(latin) == 1:
+        return latin.pop()
     found = {
         month
         for month, forms in _MONTH_FORMS.items()
@@ -128,8 +169,10 @@ def _read(text: str, today: date) -> date | DateProblem:
     norm = _normalise(text)
     if not norm or len(norm) > 40:
         return DateProblem.UNREADABLE
-    if norm in _RELATIVE:
-        return today - timedelta(days=_RELATIVE[norm])
+    if (days_ago := _relative_days(norm)) is not None:
+        if days_ago > MAX_DAYS_AGO:
+            return DateProblem.TOO_OLD
+        return today - timedelta(days=days_ago)
 
     compact = re.sub(r"\s*([-./])\s*", r"\1", norm)
     compact = re.sub(r"\s*(г|года|год|сол)\.?$", "", compact).strip()
@@ -142,6 +185,34 @@ def _read(text: str, today: date) -> date | DateProblem:
         year = int(match[3])
         return _make(year + 2000 if year < 100 else year, month, day)
     return _read_words(norm, today)
+
+
+def _relative_days(norm: str) -> int | None:
+    """How many days ago "вчера вечером", "3 рӯз пеш", "a week ago" mean, or None."""
+    words = [word for word in re.split(r"[\s-]+", norm) if word and word not in _PART_OF_DAY]
+    if len(words) == 1 and words[0] in _RELATIVE:
+        return _RELATIVE[words[0]]
+    if not words or words[-1] not in _AGO_WORDS:
+        return None
+    words = words[:-1]
+    count = 1
+    if len(words) == 2:
+        number, unit = words
+        if number.isdigit() and len(number) <= 4:
+            count = int(number)
+        elif number in _NUMBER_WORDS:
+            count = _NUMBER_WORDS[number]
+        else:
+            return None
+    elif len(words) == 1 and words[0] in _SINGULAR_UNITS:  # "a week ago" without "a"
+        unit = words[0]
+    else:
+        return None
+    if unit in _DAY_WORDS:
+        return count
+    if unit in _WEEK_WORDS:
+        return count * 7
+    return None
 
 
 def _read_words(norm: str, today: date) -> date | DateProblem:

@@ -288,13 +288,64 @@ def clean_typed(text: str) -> tuple[str | None, Problem | None]:
     return value, None
 
 
+# Number words up to 100 in the three languages (and Latin-typed Russian and Tajik), for
+# "нас было двадцать", "бисту панҷ нафар", "about twenty".
+_UNITS: dict[str, int] = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
+    "один": 1, "одна": 1, "два": 2, "двое": 2, "две": 2, "три": 3, "трое": 3, "четыре": 4,
+    "четверо": 4, "пять": 5, "пятеро": 5, "шесть": 6, "шестеро": 6, "семь": 7, "семеро": 7,
+    "восемь": 8, "девять": 9, "десять": 10, "десятеро": 10, "пятнадцать": 15,
+    "як": 1, "ду": 2, "се": 3, "чор": 4, "панҷ": 5, "панч": 5, "шаш": 6, "ҳафт": 7, "хафт": 7,
+    "ҳашт": 8, "хашт": 8, "нӯҳ": 9, "нух": 9, "даҳ": 10, "дах": 10,
+    "yak": 1, "du": 2, "se": 3, "chor": 4, "panj": 5, "shash": 6, "haft": 7, "hasht": 8,
+    "nuh": 9, "dah": 10, "dva": 2, "tri": 3, "pyat": 5, "desyat": 10,
+}
+_TENS: dict[str, int] = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90, "hundred": 100,
+    "двадцать": 20, "тридцать": 30, "сорок": 40, "пятьдесят": 50, "шестьдесят": 60,
+    "семьдесят": 70, "восемьдесят": 80, "девяносто": 90, "сто": 100,
+    "бист": 20, "си": 30, "сӣ": 30, "чил": 40, "панҷоҳ": 50, "панчох": 50, "шаст": 60,
+    "ҳафтод": 70, "хафтод": 70, "ҳаштод": 80, "хаштод": 80, "навад": 90, "сад": 100,
+    "bist": 20, "chil": 40, "panjoh": 50, "dvadtsat": 20, "tridtsat": 30,
+}
+
+
 def parse_people(text: str) -> str | None:
-    """A typed number of people, stored as digits; ``None`` when it is not one."""
-    digits = text.strip().rstrip(".")
-    if not digits.isdigit():
+    """A typed number of people, stored as digits; ``None`` when it is not one.
+
+    Accepts a number inside a phrase ("мо 20 нафар будем", "about 20") or in words
+    ("нас было двадцать", "бисту панҷ"). Two different numbers are not guessed between.
+    """
+    numbers = {int(found) for found in re.findall(r"(?<![\d.,])-?\d+(?![.,]\d)", text)}
+    if any(number <= 0 for number in numbers) or re.search(r"\d[.,]\d", text):
+        return None  # "-3", "0", "2.5": not a count of people
+    if not numbers:
+        words = re.findall(r"[^\W\d_]+", text.lower().replace("ё", "е"))
+        numbers = _number_from_words(words)
+    if len(numbers) != 1:
         return None
-    count = int(digits)
+    count = numbers.pop()
     return str(count) if 1 <= count <= MAX_TYPED_PEOPLE else None
+
+
+def _number_from_words(words: list[str]) -> set[int]:
+    """"двадцать пять" → {25}; "бисту панҷ" (Tajik "-у" joins them) → {25}."""
+    total, seen = 0, False
+    for word in words:
+        stem = word[:-1] if word.endswith("у") and word[:-1] in _TENS else word
+        if stem in _TENS:
+            if total % 100:
+                return set()  # "five twenty", "twenty thirty": not a number
+            total += _TENS[stem]
+            seen = True
+        elif word in _UNITS:
+            if total % 10:
+                return set()  # "two three"
+            total += _UNITS[word]
+            seen = True
+    return {total} if seen else set()
 
 
 def people_label(value: str | None) -> str:

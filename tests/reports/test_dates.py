@@ -103,3 +103,39 @@ def test_today_follows_moscow_time() -> None:
     assert moscow_today(datetime(2025, 6, 10, 22, 30, tzinfo=UTC)) == date(2025, 6, 11)
     assert parse_date("today", now=datetime(2025, 6, 10, 22, 30, tzinfo=UTC)).value == \
         date(2025, 6, 11)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # as people said them when the flow was tried (NOW is 10 June 2025)
+        ("3 рӯз пеш", date(2025, 6, 7)), ("se ruz pesh", date(2025, 6, 7)),
+        ("3 дня назад", date(2025, 6, 7)), ("3 days ago", date(2025, 6, 7)),
+        ("позавчера", date(2025, 6, 8)), ("вчера вечером", date(2025, 6, 9)),
+        ("сегодня утром", date(2025, 6, 10)), ("3 dekabr", date(2024, 12, 3)),
+        ("5 fevral", date(2025, 2, 5)),
+        # and their neighbours
+        ("три дня назад", date(2025, 6, 7)), ("неделю назад", date(2025, 6, 3)),
+        ("2 недели назад", date(2025, 5, 27)), ("a week ago", date(2025, 6, 3)),
+        ("yesterday evening", date(2025, 6, 9)), ("vchera vecherom", date(2025, 6, 9)),
+        ("дирӯз бегоҳ", date(2025, 6, 9)), ("як ҳафта пеш", date(2025, 6, 3)),
+        ("du ruz pesh", date(2025, 6, 8)), ("10 dney nazad", date(2025, 5, 31)),
+        ("1 day ago", date(2025, 6, 9)), ("5 fevralya 2025", date(2025, 2, 5)),
+        ("12 iyun 2024", date(2024, 6, 12)), ("1 mai", date(2025, 5, 1)),
+        ("20 sentyabr 2024", date(2024, 9, 20)), ("7 yanvar", date(2025, 1, 7)),
+    ],
+)
+def test_dates_as_people_say_them(text: str, expected: date) -> None:
+    result = parse_date(text, now=NOW)
+    assert result.value == expected, (text, result)
+
+
+@pytest.mark.parametrize("text", ["days ago", "много дней назад", "3 года назад дома",
+                                  "pesh", "3 рӯз"])
+def test_relative_phrases_that_say_no_day(text: str) -> None:
+    assert parse_date(text, now=NOW).problem is DateProblem.UNREADABLE
+
+
+def test_too_many_days_ago_is_too_old() -> None:
+    assert parse_date("4000 days ago", now=NOW).problem is DateProblem.TOO_OLD
+    assert parse_date("2000 days ago", now=NOW).problem is DateProblem.TOO_OLD  # before 2020

@@ -214,3 +214,17 @@ def test_every_step_offers_cancel() -> None:
         commands = [unpack(b.callback_data).args[2]  # type: ignore[union-attr, arg-type]
                     for row in screen.markup.inline_keyboard for b in row]
         assert "cancel" in commands, step
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("20", "20"), ("мо 20 нафар будем", "20"), ("нас было двадцать", "20"), ("about 20", "20"),
+    ("около 20 человек", "20"), ("бисту панҷ нафар", "25"), ("двадцать пять", "25"),
+    ("twenty five of us", "25"), ("сто двадцать", "120"), ("се нафар", "3"),
+    ("we were three", "3"), ("трое", "3"), ("20 or 20", "20"),
+    ("5-6", None), ("many", None), ("0", None), ("twenty thirty", None), ("five twenty", None),
+    ("20000", None), ("", None),
+])
+def test_people_typed_in_a_phrase_or_in_words(typed: str, expected: str | None) -> None:
+    from bot.reports.draft import parse_people
+
+    assert parse_people(typed) == expected
