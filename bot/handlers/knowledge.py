@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import Message, Update
 
 from bot import keyboards
 from bot.callbacks import unpack
@@ -102,9 +102,15 @@ async def feedback_button(update: Update, context: HamrohContext) -> None:
     await query.answer(_("Thank you for your feedback!"))
     article = kb.article(article_id)
     assert article is not None
-    # Drop the vote buttons so one answer gets one vote.
-    await replace_keyboard(
-        update, article_keyboard(article, context.translator, with_details=False, feedback=False))
+    # Drop the vote buttons so one answer gets one vote; "More details" stays when the
+    # message still shows the short answer.
+    message = query.message
+    details_data = f"kb:d:{article.id}"
+    with_details = isinstance(message, Message) and message.reply_markup is not None and any(
+        button.callback_data == details_data
+        for row in message.reply_markup.inline_keyboard for button in row)
+    await replace_keyboard(update, article_keyboard(article, context.translator,
+                                                    with_details=with_details, feedback=False))
     if vote == "d":
         assert update.effective_chat is not None
         await context.bot.send_message(

@@ -115,7 +115,9 @@ async def test_feedback_buttons(fake: FakeTelegram, bot: BotProcess) -> None:
     answer = await chat.next_message()
     fake.press_button(USER_ID, answer.message_id, "👍 Helpful")
     await chat.next_event(kinds={"edit_markup"})
-    assert not any("👍" in t for t in fake.message(USER_ID, answer.message_id).button_texts())
+    kept = fake.message(USER_ID, answer.message_id).button_texts()
+    assert not any("👍" in t for t in kept)
+    assert "More details" in " ".join(kept)  # the way onwards stays after a vote
 
     fake.send_message(USER_ID, "How long can I stay in Russia without a patent?")
     second = await chat.next_message()
