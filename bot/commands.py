@@ -33,6 +33,7 @@ MODERATOR_COMMANDS: tuple[tuple[str, str], ...] = (
 )
 OWNER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("mod", N_("Add or remove moderators")),
+    ("broadcast", N_("Send an announcement to users")),
     ("audit", N_("The latest moderator actions")),
     ("reload", N_("Read the knowledge base again")),
 )

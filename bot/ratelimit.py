@@ -5,8 +5,9 @@ overall budget (~30 requests per second) for every request addressed to a chat, 
 group or channel (20 per minute), and a 429 ``RetryAfter`` halting *all* requests for
 ``retry_after`` + 0.1 s before the request is tried again (``max_retries`` times) — with one
 difference: a request sent with ``rate_limit_args={"priority": "low"}`` (a broadcast) waits
-while any normal request (an answer to someone) is waiting. Within one priority requests go
-first come, first served.
+while any normal request (an answer to someone) is waiting, and leaves a few tokens of the
+budget unused (``reserve``) so that an answer during a broadcast rarely waits at all. Within
+one priority requests go first come, first served.
 
 The budget is a token bucket: ``burst`` requests may go at once, then ``rate`` per
 ``period``; so in any window of T seconds at most ``burst + rate * T / period`` requests
@@ -43,8 +44,10 @@ LOW_PRIORITY: dict[str, Any] = {"priority": LOW}  # what broadcasts pass as rate
 MESSAGES_PER_SECOND = float(constants.FloodLimit.MESSAGES_PER_SECOND)  # 30
 GROUP_MESSAGES_PER_MINUTE = float(constants.FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP)  # 20
 DEFAULT_BURST = 10.0
+DEFAULT_RESERVE = 3.0  # tokens a broadcast leaves for answers (see PriorityGate)
 DEFAULT_MAX_RETRIES = 3
 _IDLE_GROUP_GATES = 512  # like PTB: forget idle group budgets once there are this many
+_EPSILON = 1e-9  # a token refilled in floating point may come out a hair below 1
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -65,18 +68,24 @@ def retry_after_seconds(error: RetryAfter) -> float:
 class PriorityGate:
     """A token bucket whose waiters are served normal-priority first, then in arrival order.
 
+    Low-priority requests also leave ``reserve`` tokens in the bucket, so while a broadcast
+    keeps it busy an answer usually finds a token at once instead of queueing behind the
+    next refill; the broadcast still gets the whole rate when nobody else sends.
+
     ``acquire`` returns when the caller may send. Only one task (the "pump") ever sleeps,
     so the order in which waiters are let through is decided in one place.
     ``blocked_until`` (a clock value) lets the owner halt the gate, e.g. after a 429.
     """
 
     def __init__(self, rate: float, period: float = 1.0, burst: float | None = None, *,
-                 clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep,
+                 reserve: float = 0.0, clock: Clock = time.monotonic,
+                 sleep: Sleep = asyncio.sleep,
                  blocked_until: Callable[[], float] | None = None) -> None:
         if rate <= 0 or period <= 0:
             raise ValueError("rate and period must be positive")
         self._refill = rate / period  # tokens per second
         self._burst = max(1.0, burst if burst is not None else rate)
+        self._reserve = max(0.0, min(reserve, self._burst - 1))
         self._clock = clock
         self._sleep = sleep
         self._blocked_until = blocked_until or (lambda: 0.0)
@@ -96,6 +105,13 @@ class PriorityGate:
         self._refresh()
         return self.waiting() == 0 and self._tokens >= self._burst
 
+    def _need(self, priority: str) -> float:
+        """Tokens that must be in the bucket before a request of ``priority`` takes one."""
+        return 1.0 + (self._reserve if priority == LOW else 0.0) - _EPSILON
+
+    def _take(self) -> None:
+        self._tokens = max(0.0, self._tokens - 1)
+
     def _refresh(self) -> None:
         now = self._clock()
         self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self._refill)
@@ -103,11 +119,13 @@ class PriorityGate:
 
     async def acquire(self, priority: str = NORMAL, *, first: bool = False) -> None:
         """Wait for a token. ``first``: go to the front of its priority (a retry)."""
-        queue = self._queues[LOW if priority == LOW else NORMAL]
+        priority = LOW if priority == LOW else NORMAL
+        queue = self._queues[priority]
         self._refresh()
-        if (self.waiting() == 0 and self._tokens >= 1
+        ahead = self.waiting(NORMAL) if priority == NORMAL else self.waiting()
+        if (ahead == 0 and self._tokens >= self._need(priority)
                 and self._clock() >= self._blocked_until()):
-            self._tokens -= 1
+            self._take()
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         if first:
@@ -123,31 +141,35 @@ class PriorityGate:
                 self._tokens = min(self._burst, self._tokens + 1)
             raise
 
-    def _head(self) -> tuple[deque[asyncio.Future[None]], asyncio.Future[None]] | None:
+    def _head(self) -> tuple[str, asyncio.Future[None]] | None:
         for priority in PRIORITIES:
             queue = self._queues[priority]
             while queue and queue[0].done():  # cancelled while waiting
                 queue.popleft()
             if queue:
-                return queue, queue[0]
+                return priority, queue[0]
         return None
 
     async def _run_pump(self) -> None:
         try:
             while (head := self._head()) is not None:
-                queue, future = head
-                now = self._clock()
-                halt = self._blocked_until() - now
+                priority, future = head
+                halt = self._blocked_until() - self._clock()
                 if halt > 0:
                     await self._sleep(halt)
                     continue
                 self._refresh()
-                if self._tokens >= 1:
-                    self._tokens -= 1
-                    queue.popleft()
+                need = self._need(priority)
+                if self._tokens >= need:
+                    self._take()
+                    self._queues[priority].popleft()
                     future.set_result(None)
                     continue
-                await self._sleep((1 - self._tokens) / self._refill)
+                # Wake when one token is there, even when the head needs more: an answer
+                # that arrives meanwhile must not wait for the broadcast's reserve.
+                target = min(need, self._need(NORMAL)) if self._tokens < self._need(NORMAL) \
+                    else need
+                await self._sleep((target + _EPSILON - self._tokens) / self._refill)
         finally:
             self._pump = None
 
@@ -171,6 +193,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any] | int]):
         overall_time_period: float = 1.0,
         *,
         burst: float = DEFAULT_BURST,
+        reserve: float = DEFAULT_RESERVE,
         group_max_rate: float = GROUP_MESSAGES_PER_MINUTE,
         group_time_period: float = 60.0,
         max_retries: int = DEFAULT_MAX_RETRIES,
@@ -181,7 +204,8 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any] | int]):
         self._sleep = sleep
         self._halt_until = 0.0
         self._overall = PriorityGate(overall_max_rate, overall_time_period, burst,
-                                     clock=clock, sleep=sleep, blocked_until=self.halted_until)
+                                     reserve=reserve, clock=clock, sleep=sleep,
+                                     blocked_until=self.halted_until)
         self._group_rate = group_max_rate
         self._group_period = group_time_period
         self._groups: dict[int | str, PriorityGate] = {}

@@ -54,32 +54,31 @@ class _PassOn(Exception):
     """Raised inside an owner's handler to let the update go on to the ordinary handlers."""
 
 
-def owners_only(handler: OwnerHandler) -> OwnerHandler:
-    """Run ``handler`` for an owner in a private chat and stop the update there; let anyone
-    else's update (and an owner's that is not ours, via ``_PassOn``) go on untouched."""
+def owners_only(*, quiet: bool = False) -> Callable[[OwnerHandler], OwnerHandler]:
+    """Run the handler for an owner in a private chat and stop the update there; let anyone
+    else's update (and an owner's that is not ours, via ``_PassOn``) go on untouched.
+    ``quiet``: ordinary messages pass through here too; do not log each one."""
 
-    @wraps(handler)
-    async def wrapper(update: Update, context: HamrohContext) -> None:
-        user = update.effective_user
-        chat = update.effective_chat
-        if user is None or chat is None or chat.type != ChatType.PRIVATE \
-                or not context.services.is_admin(user.id):
-            if update.callback_query is not None or _is_command(update):
-                log.info("a broadcast command or button from someone who is not an owner "
-                         "went to the ordinary handlers")
-            return
-        try:
-            await handler(update, context)
-        except _PassOn:
-            return
-        raise ApplicationHandlerStop
+    def decorate(handler: OwnerHandler) -> OwnerHandler:
+        @wraps(handler)
+        async def wrapper(update: Update, context: HamrohContext) -> None:
+            user = update.effective_user
+            chat = update.effective_chat
+            if user is None or chat is None or chat.type != ChatType.PRIVATE \
+                    or not context.services.is_admin(user.id):
+                if not quiet:
+                    log.info("a broadcast command or button from someone who is not an "
+                             "owner went on to the ordinary handlers")
+                return
+            try:
+                await handler(update, context)
+            except _PassOn:
+                return
+            raise ApplicationHandlerStop
 
-    return wrapper
+        return wrapper
 
-
-def _is_command(update: Update) -> bool:
-    message = update.effective_message
-    return bool(message and message.text and message.text.startswith("/"))
+    return decorate
 
 
 # --- the draft in user_data ---------------------------------------------------------------
@@ -138,7 +137,7 @@ async def _stale(update: Update, context: HamrohContext) -> None:
 
 # --- commands -------------------------------------------------------------------------------
 
-@owners_only
+@owners_only()
 async def broadcast_command(update: Update, context: HamrohContext) -> None:
     """/broadcast: the draft (new or unfinished), or the broadcast that is running."""
     active = await context.services.db.broadcasts.active()
@@ -175,7 +174,7 @@ async def _show_progress_again(update: Update, context: HamrohContext,
         runner.move_progress(message.chat_id, message.message_id)
 
 
-@owners_only
+@owners_only(quiet=True)
 async def cancel_command(update: Update, context: HamrohContext) -> None:
     if not _discard(context):
         raise _PassOn  # nothing of ours: moderation's or the ordinary /cancel answers
@@ -184,7 +183,7 @@ async def cancel_command(update: Update, context: HamrohContext) -> None:
 
 # --- typed text: an announcement ----------------------------------------------------------------
 
-@owners_only
+@owners_only(quiet=True)
 async def announcement_text(update: Update, context: HamrohContext) -> None:
     draft = _load(context)
     message = update.effective_message
@@ -208,7 +207,7 @@ async def announcement_text(update: Update, context: HamrohContext) -> None:
 
 # --- buttons --------------------------------------------------------------------------------------
 
-@owners_only
+@owners_only()
 async def on_button(update: Update, context: HamrohContext) -> None:
     query = update.callback_query
     assert query is not None
@@ -217,6 +216,10 @@ async def on_button(update: Update, context: HamrohContext) -> None:
     args = callback.args[1:] if callback else ()
     handler = _DRAFT_BUTTONS.get(action)
     if handler is not None:
+        draft = _load(context)
+        if action != "w" and draft is not None and draft.awaiting is not None:
+            draft.awaiting = None  # another button: the next message is not the text
+            _save(context, draft)
         await handler(update, context, args)
         return
     control = _CONTROL_BUTTONS.get(action)
@@ -365,12 +368,12 @@ async def _pause(update: Update, context: HamrohContext, broadcast_id: int) -> N
     if not await db.broadcasts.set_status(broadcast_id, PAUSED, expected=(SENDING,)):
         await _stale(update, context)
         return
-    await db.audit.record(_me(update), "broadcast", detail=f"pause #{broadcast_id}")
-    await _toast(update)
     runner = manager_of(context.application).get(broadcast_id)
     if runner is not None:
         runner.pause()  # it shows "paused" once the messages in flight are recorded
-    else:
+    await db.audit.record(_me(update), "broadcast", detail=f"pause #{broadcast_id}")
+    await _toast(update)
+    if runner is None:
         await publish_final(context.application, broadcast_id)
 
 
@@ -399,15 +402,15 @@ async def _cancel(update: Update, context: HamrohContext, broadcast_id: int) -> 
     if not await db.broadcasts.set_status(broadcast_id, CANCELLED, expected=ACTIVE):
         await _stale(update, context)
         return
+    runner = manager_of(context.application).get(broadcast_id)
+    if runner is not None:
+        runner.cancel()  # it shows the final counts once the messages in flight are recorded
     await db.audit.record(_me(update), "broadcast", detail=f"cancel #{broadcast_id}")
     log.info("an owner cancelled broadcast %d", broadcast_id)
     await _toast(update)
     await _show(update, context, context.gettext("Broadcast {number} was cancelled.").format(
         number=f"#{broadcast_id}"), None, edit=True)
-    runner = manager_of(context.application).get(broadcast_id)
-    if runner is not None:
-        runner.cancel()  # it shows the final counts once the messages in flight are recorded
-    else:
+    if runner is None:
         await publish_final(context.application, broadcast_id)
 
 

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.broadcasts.rules import (
     LANGUAGES,
+    MAX_CHARS,
     Draft,
     TextCheck,
     audience_size,
@@ -114,7 +115,7 @@ def text_problem(check: TextCheck, tr: Translator) -> str:
     if check.problem == "too_long":
         return _("This announcement is {count} characters long; Telegram allows at most "
                  "{limit} in one message. Please shorten it and send it again.").format(
-                     count=check.length, limit=4096)
+                     count=check.length, limit=MAX_CHARS)
     return _("The announcement is empty. Please send its text.")
 
 
@@ -146,7 +147,7 @@ def preview_screen(draft: Draft, sizes: Mapping[str | None, int],
 def confirm_screen(audience: str, count: int, rate: float,
                    tr: Translator) -> tuple[str, InlineKeyboardMarkup]:
     _ = tr.gettext
-    back = _button("⬅️ " + _("Back"), "pv")
+    back = _button("⬅️ " + _("Back"), "au")
     if count == 0:
         return (_("Nobody would receive it: there are no reachable users in this audience."),
                 InlineKeyboardMarkup([[back]]))
@@ -199,10 +200,11 @@ def progress_screen(progress: Progress,
         CANCELLED: lambda: _("✖️ <b>Broadcast {number}</b>: cancelled"),
     }
     lines = [titles.get(progress.state, titles[SENDING])().format(number=number)]
-    lines.append(tr.ngettext("To {audience}: {count} user", "To {audience}: {count} users",
-                             progress.total).format(audience=audience_text(progress.audience, tr),
-                                                    count=progress.total))
-    if progress.state != PREPARING:
+    if progress.state != PREPARING:  # while listing, the number is not known yet
+        lines.append(tr.ngettext("To {audience}: {count} user", "To {audience}: {count} users",
+                                 progress.total).format(
+                                     audience=audience_text(progress.audience, tr),
+                                     count=progress.total))
         lines += [
             "✅ " + _("Sent: {count}").format(count=progress.count(SENT)),
             "⚠️ " + _("Failed: {count}").format(count=progress.count(FAILED)),
@@ -221,8 +223,9 @@ def progress_screen(progress: Progress,
             lines.append(left)
         if progress.count(UNKNOWN):
             lines += ["❔ " + _("Unknown: {count}").format(count=progress.count(UNKNOWN)),
-                      _("The bot stopped abruptly while sending to these users. They were not "
-                        "sent it again: each of them may or may not have received it.")]
+                      _("The bot could not tell whether these users received it: it stopped "
+                        "abruptly while sending to them, or Telegram did not answer in time. "
+                        "They were not sent it again, so that nobody gets it twice.")]
     return "\n".join(lines), progress_keyboard(progress, tr)
 
 

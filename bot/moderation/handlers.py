@@ -229,6 +229,7 @@ async def help_command(update: Update, context: HamrohContext, role: Role) -> No
             _("/mod add ID, /mod remove ID, /mod list – moderators (in a group you can also "
               "reply to a person's message with /mod add)"),
             _("/audit [number] – the latest moderator actions"),
+            _("/broadcast – an announcement to every user, or to the users of one language"),
             _("/reload – read the knowledge base again"),
         ]
     await _say(update, context, "\n".join(lines))

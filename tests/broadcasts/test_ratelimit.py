@@ -15,6 +15,9 @@ from telegram.error import RetryAfter
 
 from bot.ratelimit import LOW, LOW_PRIORITY, NORMAL, PriorityRateLimiter
 
+# Constructing RetryAfter with an int warns about PTB's coming timedelta type.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
 
 class ManualClock:
     """``clock()`` and ``sleep()`` for the limiter; ``run()`` moves time to the next wake-up
@@ -105,15 +108,38 @@ async def test_a_broadcast_waits_while_any_answer_waits_even_if_it_came_first() 
     tasks = [request(rl, log, "first", clock=clock)]
     await clock.settle()
     tasks.append(request(rl, log, "low", args={"priority": "low"}, clock=clock))
-    await clock.settle()
-    # Answers keep arriving, one every 0.05 s, faster than the 0.1 s the budget allows.
-    for i in range(4):
-        tasks.append(request(rl, log, f"answer{i}", chat_id=10 + i, clock=clock))
-        await clock.settle()
+
+    async def answers_keep_coming() -> None:
+        # One every 0.1 s, each while the broadcast's request is still waiting.
+        for i in range(4):
+            await clock.sleep(0.05 if i == 0 else 0.1)
+            tasks.append(request(rl, log, f"answer{i}", chat_id=10 + i, clock=clock))
+
+    arrivals = asyncio.create_task(answers_keep_coming())
+    await clock.run([arrivals])
     await clock.run(tasks)
-    order = [label for label, _ in log]
-    assert order == ["first", "answer0", "answer1", "answer2", "answer3", "low"]
-    assert [at for _, at in log] == pytest.approx([0.0, 0.1, 0.2, 0.3, 0.4, 0.5])
+    assert log == [("first", 0.0), ("answer0", pytest.approx(0.1)),
+                   ("answer1", pytest.approx(0.2)), ("answer2", pytest.approx(0.3)),
+                   ("answer3", pytest.approx(0.4)), ("low", pytest.approx(0.5))]
+
+
+async def test_a_broadcast_leaves_a_reserve_for_answers() -> None:
+    clock = ManualClock()
+    rl = limiter(clock, overall_max_rate=30, burst=10, reserve=3)
+    log: list[tuple[str, float]] = []
+    tasks = [request(rl, log, f"low{i}", chat_id=100 + i, args=LOW_PRIORITY, clock=clock)
+             for i in range(40)]
+    await clock.settle()
+    assert [label for label, _ in log] == [f"low{i}" for i in range(7)]  # 3 of 10 kept
+    tasks.append(request(rl, log, "answer", chat_id=7, clock=clock))
+    await clock.settle()
+    assert log[-1] == ("answer", 0.0)  # at once, although the broadcast is waiting
+    await clock.run(tasks)
+    times = dict(log)
+    # Then the broadcast gets the whole rate again, from a bucket kept at the reserve.
+    assert times["low7"] == pytest.approx(2 / 30)
+    assert [times[f"low{i}"] for i in range(8, 40)] == pytest.approx(
+        [(i - 5) / 30 for i in range(8, 40)])
 
 
 async def test_requests_without_a_chat_are_not_counted() -> None:
