@@ -6,6 +6,7 @@ from telegram import Update
 
 from bot import keyboards
 from bot.context import HamrohContext
+from bot.staff import reviewers_exist
 
 
 async def unknown_command(update: Update, context: HamrohContext) -> None:
@@ -18,9 +19,22 @@ async def unknown_command(update: Update, context: HamrohContext) -> None:
 
 
 async def unsupported_message(update: Update, context: HamrohContext) -> None:
-    assert update.effective_message is not None
+    message = update.effective_message
+    assert message is not None
     _ = context.gettext
-    await update.effective_message.reply_text(
+    if message.voice or message.audio or message.video_note:
+        services = context.services
+        if await reviewers_exist(services.settings, services.db):
+            text = _("I cannot listen to voice messages. Please write your question in "
+                     "words, or press “Ask a person”: a volunteer can receive voice "
+                     "messages. To report an incident, press “Report an incident”: you can "
+                     "add voice messages there as evidence.")
+        else:
+            text = _("I cannot listen to voice messages. Please write your question in "
+                     "words, or choose from the menu.")
+        await message.reply_text(text, reply_markup=keyboards.main_menu(_))
+        return
+    await message.reply_text(
         _("I can only read text here. Please type your question in words, "
           "or choose from the menu."),
         reply_markup=keyboards.main_menu(_),

@@ -18,7 +18,8 @@ from bot.reports.places import Places
 # What a step expects, for re-prompts after wrong input.
 TEXT_STEPS = frozenset({d.INCIDENT_TEXT, d.PLACE_TEXT, d.DATE, d.PEOPLE_STEP, d.DESCRIPTION})
 
-USE_BUTTONS = N_("Please choose one of the buttons below.")
+USE_BUTTONS = N_("Please choose one of the buttons below. Your report is kept as a draft: "
+                 "/menu pauses it (for example to ask a question), /cancel deletes it.")
 TEXT_EXPECTED = N_("Please answer with text: type a few words.")
 DESCRIPTION_FIRST = N_("Please first describe what happened in words. You can add photos and "
                        "files at the next step.")

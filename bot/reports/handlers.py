@@ -9,6 +9,7 @@ disagree (a crash between them) the draft wins.
 from __future__ import annotations
 
 import contextlib
+import html
 import logging
 import warnings
 from datetime import timedelta
@@ -44,7 +45,7 @@ from bot.reports.screens import (
     step_screen,
 )
 from bot.reports.service import IncompleteDraft, ReportService, report_keys
-from bot.reports.summary import render_receipt, render_report_line
+from bot.reports.summary import STATUS_LABELS, STATUS_NOTES, render_receipt, render_report_line
 from bot.services import SERVICES_KEY, Services
 from bot.staff import reviewers_exist
 from bot.storage.reports import ReportRow
@@ -398,6 +399,32 @@ async def my_reports(update: Update, context: HamrohContext) -> None:
     await update.effective_message.reply_text(text, reply_markup=keyboards.main_menu(_))
 
 
+REFERENCE_TYPED = r"^\s*[Rr]-?[A-HJ-NP-Za-hj-np-z2-9]{6}\s*$"
+
+
+async def reference_typed(update: Update, context: HamrohContext) -> None:
+    """A reference typed as a message: its status, to the person who sent that report;
+    anyone else learns nothing, not even whether it exists."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and message.text is not None and user is not None
+    _ = context.gettext
+    ref = "R-" + message.text.strip().upper().removeprefix("R").removeprefix("-")
+    row = await context.services.db.reports.by_ref(ref)
+    if row is None or row.reporter != _service(context).reporter(user.id):
+        await message.reply_text(_("I found no report {ref} sent from this account. Please "
+                                   "check the number. All your reports: /myreports").format(
+                                       ref=f"<code>{html.escape(ref)}</code>"))
+        return
+    lines = [render_report_line(row, _, context.format_date)]
+    label = STATUS_LABELS.get(row.status)
+    if row.status in STATUS_NOTES:
+        lines.append(_(STATUS_NOTES[row.status]))
+    elif label is None:
+        lines.append(html.escape(row.status))
+    lines.append(_("All your reports: /myreports"))
+    await message.reply_text("\n".join(lines))
+
+
 async def forget_command(update: Update, context: HamrohContext) -> None:
     """Explain what ``/forget`` deletes and ask to confirm. Returns None: inside the
     report flow the draft stays until the deletion is confirmed."""
@@ -517,6 +544,8 @@ def register_report_handlers(app: Application) -> None:  # type: ignore[type-arg
     for a question."""
     app.add_handler(build_conversation())
     app.add_handler(CommandHandler("myreports", my_reports, filters=PRIVATE))
+    app.add_handler(MessageHandler(
+        PRIVATE & filters.UpdateType.MESSAGE & filters.Regex(REFERENCE_TYPED), reference_typed))
     app.add_handler(CommandHandler("forget", forget_command, filters=PRIVATE))
     app.add_handler(CommandHandler("cancel", cancel_command, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(forget_button, pattern=rf"^{FORGET_NAMESPACE}:"))

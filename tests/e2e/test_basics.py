@@ -73,7 +73,7 @@ async def test_unknown_command_and_sticker(fake: FakeTelegram, bot: BotProcess) 
     assert "I can only read text here" in reply.text
 
     fake.send_voice(USER_ID)
-    assert "I can only read text here" in (await chat.next_message()).text
+    assert "I cannot listen to voice messages" in (await chat.next_message()).text
 
 
 async def test_tajik_sticker_reply_is_tajik(fake: FakeTelegram, bot: BotProcess) -> None:

@@ -16,7 +16,7 @@ from bot.fakeapi.observe import ChatReader
 from bot.i18n import Catalogs
 from bot.kb.loader import load_knowledge_base
 from bot.reports import draft as d
-from bot.reports import screens
+from bot.reports import flow, screens
 from bot.reports.places import default_places
 from bot.reports.service import ReportContent, ReportService
 from bot.storage import Database
@@ -310,7 +310,7 @@ async def test_cancel_with_button_and_command(fake: FakeTelegram, bot: BotProces
     # Free text now goes to question answering, not to the cancelled report.
     fake.send_message(USER_ID, "Какие документы нужны для въезда?")
     reply = await user.chat.next_message()
-    assert user.t("Please choose one of the buttons below.") not in reply.text
+    assert user.t(flow.USE_BUTTONS) not in reply.text
     fake.send_message(USER_ID, "/myreports")
     assert "ещё не отправляли" in (await user.chat.next_message()).text
 
@@ -346,7 +346,7 @@ async def test_bad_input_at_each_step_is_reprompted_and_nothing_is_lost(
         fake: FakeTelegram, bot: BotProcess) -> None:
     await start_in(fake, USER_ID, "en")
     user = Reporter(fake, USER_ID, "en")
-    use_buttons = user.t("Please choose one of the buttons below.")
+    use_buttons = user.t(flow.USE_BUTTONS)
 
     async def expect(action: object, fragment: str) -> StoredMessage:
         screen = await user.chat.next_message()
@@ -633,3 +633,57 @@ async def test_typed_text_never_reaches_the_database_in_plaintext(fake: FakeTele
             assert needle not in raw, file.name
     assert marker not in bot.log()
     assert_no_api_errors(fake)
+
+
+# --- what real people ran into --------------------------------------------------------------
+
+@pytest.mark.parametrize("locale", ["ru", "tg"])
+async def test_dates_and_counts_as_people_say_them(fake: FakeTelegram, bot: BotProcess,
+                                                   locale: str) -> None:
+    await start_in(fake, USER_ID, locale)
+    user = Reporter(fake, USER_ID, locale)
+    await user.start()
+    await user.press(user.t(screens.ANONYMOUS))
+    await user.press(user.t(d.INCIDENTS["held_border"]))
+    await user.press(user.place("dme"))
+    typed_date = {"ru": "3 дня назад", "tg": "se ruz pesh"}[locale]
+    screen = await user.type(typed_date)
+    assert user.t("Who was affected?") in screen.text, screen.text
+    await user.press(user.t(d.AFFECTED["others"]))
+    typed_count = {"ru": "нас было двадцать", "tg": "мо 20 нафар будем"}[locale]
+    screen = await user.type(typed_count)
+    assert "⚠️" not in screen.text, screen.text
+    # A question typed at a button step: the draft is kept, and the way out is named.
+    screen = await user.type("сколько стоит патент?")
+    assert "/menu" in screen.text and "/cancel" in screen.text
+    fake.send_message(USER_ID, "/cancel")
+    await user.chat.next_message()
+    await bot.stop()
+    assert await stored_reports(bot.data_dir) == []
+
+
+async def test_a_typed_reference_shows_only_ones_own_report(fake: FakeTelegram,
+                                                            bot: BotProcess) -> None:
+    await start_in(fake, USER_ID, "en")
+    user = Reporter(fake, USER_ID, "en")
+    await user.start()
+    await user.answer_all()
+    ref = await user.confirm()
+    fake.send_message(USER_ID, ref.lower())
+    status = await user.chat.next_message()
+    assert ref in status.text and user.t("Received") in status.text
+    other = 1002
+    await start_in(fake, other, "en")
+    fake.send_message(other, ref)
+    reply = await fake.chat(other).next_message()
+    assert "found no report" in reply.text and user.t("Received") not in reply.text
+
+
+@pytest.mark.parametrize("bot_env", [{}, {"ADMIN_IDS": ""}])
+async def test_a_voice_message_outside_a_report_says_what_can_be_done(
+        fake: FakeTelegram, bot: BotProcess, bot_env: dict[str, str]) -> None:
+    await start_in(fake, USER_ID, "ru")
+    fake.send_voice(USER_ID)
+    reply = await fake.chat(USER_ID).next_message()
+    assert "голосовые сообщения" in reply.text
+    assert ("Спросить человека" in reply.text) is (bot_env == {})
