@@ -20,6 +20,7 @@ from bot.fakeapi.registry import api_method
 from bot.fakeapi.state import FakeState
 
 MAX_CALLBACK_ANSWER = 200
+DELETE_WINDOW = 48 * 3600  # seconds after which a message can no longer be deleted
 _QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
 
 
@@ -99,6 +100,8 @@ def _delete(state: FakeState, chat_id: int, message_id: int) -> bool:
         raise bad_request("message can't be deleted")
     if message.kind == "forum_topic_created":  # deleteForumTopic removes a topic
         raise bad_request("message can't be deleted")  # approximate
+    if state.now() - message.date >= DELETE_WINDOW:  # Telegram: "less than 48 hours ago"
+        raise bad_request("message can't be deleted")
     message.deleted = True
     state.log(chat_id, "delete", by_bot=True, message=message, message_id=message_id)
     return True

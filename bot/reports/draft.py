@@ -138,6 +138,9 @@ class Draft:
     evidence_done: bool = False
     editing: bool = False  # jumped here from the review: go back there when done
     paused: bool = False  # the user went to the menu; free text is no longer for us
+    # The message that opened the report conversation in the private chat: the receipt
+    # offers to delete everything from here on from the user's phone.
+    first_message_id: int | None = None
     emergency_sent: bool = False
 
     @classmethod

@@ -34,6 +34,7 @@ from bot.reports import draft as d
 from bot.reports import flow
 from bot.reports.draft import Draft, Evidence, Problem
 from bot.reports.screens import (
+    CLEAN_NAMESPACE,
     FORGET_NAMESPACE,
     STEP_BY_CODE,
     Screen,
@@ -127,6 +128,9 @@ async def start_report(update: Update, context: HamrohContext) -> object:
             "You have an unfinished report. Let us continue where you stopped."))
         return draft.step
     draft = await service.start_draft(update.effective_user.id, context.locale)
+    if update.effective_message is not None:
+        draft.first_message_id = update.effective_message.message_id
+        await service.save_draft(draft)
     log.info("a report draft was started")
     await _show_step(update, context, service, draft)
     return draft.step
@@ -298,18 +302,59 @@ async def _submit(update: Update, context: HamrohContext, service: ReportService
     alerted: bool | None = None
     if submission.created:
         alerted = await service.announce(context.bot, submission.report) > 0
-    await _send_receipt(update, context, service, submission.report, alerted)
+    await _send_receipt(update, context, service, submission.report, alerted,
+                        first_message_id=draft.first_message_id)
     return END
 
 
 async def _send_receipt(update: Update, context: HamrohContext, service: ReportService,
-                        row: ReportRow, alerted: bool | None = None) -> None:
+                        row: ReportRow, alerted: bool | None = None, *,
+                        first_message_id: int | None = None) -> None:
     _ = context.gettext
     contact = service.content_of(row).contact
     reviewers = await reviewers_exist(context.services.settings, context.services.db)
     text = render_receipt(row.ref, row.urgent, contact, _, reviewers=reviewers,
                           alerted=alerted)
-    await _send(update, context, text, receipt_keyboard(row.urgent, _))
+    await _send(update, context, text, receipt_keyboard(row.urgent, _, first_message_id))
+
+
+MAX_CLEANED = 300  # a report conversation is far shorter; a forged range stays bounded
+
+
+async def clean_up_button(update: Update, context: HamrohContext) -> None:
+    """``rc:<first message id>`` under a receipt: delete the report conversation from the
+    user's phone, from its first message to the receipt. Only ids are known, never the
+    content; Telegram lets a bot delete messages of a private chat for 48 hours."""
+    query = update.callback_query
+    assert query is not None and update.effective_chat is not None
+    _ = context.gettext
+    callback = unpack(query.data)
+    first = callback.arg(0) if callback else ""
+    last = query.message.message_id if isinstance(query.message, Message) else 0
+    if not first.isdigit() or not 0 < int(first) <= last or last - int(first) > MAX_CLEANED:
+        await _answer(update, _(flow.STALE_BUTTON))
+        return
+    # Said in a pop-up, which leaves nothing behind in the chat.
+    with contextlib.suppress(BadRequest):
+        await query.answer(_("Your report is stored safely. Only the messages in this chat "
+                             "are removed from your phone."), show_alert=True)
+    chat_id = update.effective_chat.id
+    kept = 0
+    for message_id in range(int(first), last + 1):
+        try:
+            await context.bot.delete_message(chat_id, message_id)
+        except BadRequest as error:
+            if "not found" not in str(error).lower():
+                kept += 1  # too old for Telegram to let the bot delete it
+    log.info("a reporter removed the report conversation from their phone")
+    text = _("🧹 Done.")
+    if kept:
+        text += "\n" + context.ngettext(
+            "{count} older message could not be removed by the bot. To remove it, press and "
+            "hold it, then choose Delete.",
+            "{count} older messages could not be removed by the bot. To remove them, press "
+            "and hold each one, then choose Delete.", kept).format(count=kept)
+    await context.bot.send_message(chat_id, text, reply_markup=keyboards.main_menu(_))
 
 
 # --- leaving the flow -------------------------------------------------------------------
@@ -544,6 +589,7 @@ def register_report_handlers(app: Application) -> None:  # type: ignore[type-arg
     for a question."""
     app.add_handler(build_conversation())
     app.add_handler(CommandHandler("myreports", my_reports, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(clean_up_button, pattern=rf"^{CLEAN_NAMESPACE}:"))
     app.add_handler(MessageHandler(
         PRIVATE & filters.UpdateType.MESSAGE & filters.Regex(REFERENCE_TYPED), reference_typed))
     app.add_handler(CommandHandler("forget", forget_command, filters=PRIVATE))

@@ -244,8 +244,15 @@ def cancel_screen(draft: Draft, step: str, _: Gettext) -> Screen:
     )
 
 
-def receipt_keyboard(urgent: bool, _: Gettext) -> InlineKeyboardMarkup:
+CLEAN_NAMESPACE = "rc"
+CLEAN_UP = N_("🧹 Remove this conversation from my phone")
+
+
+def receipt_keyboard(urgent: bool, _: Gettext,
+                     first_message_id: int | None = None) -> InlineKeyboardMarkup:
     rows = [[button(_(MENU_EMERGENCY), "menu", "emergency")]] if urgent else []
+    if first_message_id is not None:
+        rows.append([button(_(CLEAN_UP), CLEAN_NAMESPACE, str(first_message_id))])
     rows.append([button(_(BACK_TO_MENU), "menu", "main")])
     return InlineKeyboardMarkup(rows)
 

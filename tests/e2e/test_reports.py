@@ -687,3 +687,37 @@ async def test_a_voice_message_outside_a_report_says_what_can_be_done(
     reply = await fake.chat(USER_ID).next_message()
     assert "голосовые сообщения" in reply.text
     assert ("Спросить человека" in reply.text) is (bot_env == {})
+
+
+@pytest.mark.parametrize("locale", ["ru", "tg"])
+async def test_the_report_conversation_can_be_removed_from_the_phone(
+        fake: FakeTelegram, bot: BotProcess, locale: str) -> None:
+    await start_in(fake, USER_ID, locale)
+    user = Reporter(fake, USER_ID, locale)
+    first = await user.start()
+    await user.answer_all()
+    await user.confirm()
+    receipt = user.screen
+    assert receipt is not None
+    in_report = [m for m in fake.transcript(USER_ID, include_user=True)
+                 if m.message is not None and m.message.message_id >= first.message_id - 1]
+    ids = sorted({event.message.message_id for event in in_report if event.message})
+    # The /report command itself is older than Telegram's 48 hours: it cannot be removed.
+    command = fake.message(USER_ID, first.message_id - 1)
+    command.date -= 49 * 3600
+    menu = fake.message(USER_ID, first.message_id - 2)  # before the report: untouched
+    fake.press_button(USER_ID, receipt.message_id, user.t(screens.CLEAN_UP))
+    done = await user.chat.next_message()
+    assert "🧹" in done.text and "1" in done.text  # one older message is left
+    assert not any(word in done.text for word in ("R-", "отчёт", "гузориш"))
+    for message_id in ids:
+        message = fake.message(USER_ID, message_id)
+        assert message.deleted is (message_id != command.message_id), message_id
+    assert not menu.deleted
+    # Telegram refused exactly that one; the bot said so instead of failing.
+    assert [(method, error.description) for method, error in fake.api_errors] == [
+        ("deleteMessage", "Bad Request: message can't be deleted")]
+    fake.api_errors.clear()
+    # The report itself is safe.
+    fake.send_message(USER_ID, "/myreports")
+    assert REF.search((await user.chat.next_message()).text)
