@@ -36,3 +36,19 @@ def seal_human_request(keys: ReportKeys, user_id: int, question: str) -> bytes:
 def open_human_request(keys: ReportKeys, blob: bytes) -> tuple[int, str]:
     payload = json.loads(keys.decrypt(blob, _REQUEST))
     return int(payload["user_id"]), str(payload["question"])
+
+
+def _comment_aad(article_id: str) -> bytes:
+    return b"hamroh-feedback-comment:" + article_id.encode("utf-8")
+
+
+def seal_comment(keys: ReportKeys, article_id: str, comment: str) -> bytes:
+    """A comment after 👎: bound to its article, readable only with the key."""
+    return keys.encrypt(comment.encode("utf-8"), _comment_aad(article_id))
+
+
+def open_comment(keys: ReportKeys, article_id: str, blob: bytes) -> str | None:
+    try:
+        return keys.decrypt(blob, _comment_aad(article_id)).decode("utf-8")
+    except (DecryptionError, ValueError):
+        return None

@@ -11,6 +11,7 @@ from bot.callbacks import unpack
 from bot.context import HamrohContext
 from bot.handlers.messaging import edit_or_send, replace_keyboard
 from bot.handlers.start import show_menu, stale_button
+from bot.i18n import N_
 from bot.views.articles import (
     ASK_PERSON,
     article_full,
@@ -23,6 +24,8 @@ from bot.views.articles import (
 log = logging.getLogger(__name__)
 
 LAST_ARTICLE_KEY = "last_article"  # read by the support tickets
+COMMENT_KEY = "comment_for"  # the article whose 👎 the user is about to explain
+TELL_US = N_("✍️ Tell us what was missing")
 
 EMERGENCY_ARTICLE = "help.emergency"
 CONTACTS_ARTICLE = "help.contacts"
@@ -94,10 +97,20 @@ async def feedback_button(update: Update, context: HamrohContext) -> None:
     kb = context.services.knowledge
     article_id = callback.arg(1) if callback else ""
     vote = callback.arg(0) if callback else ""
-    if kb is None or kb.article(article_id) is None or vote not in {"u", "d"}:
+    if kb is None or kb.article(article_id) is None or vote not in {"u", "d", "c"}:
         await stale_button(update, context)
         return
     _ = context.gettext
+    if vote == "c":  # "Tell us what was missing": the next text is the comment
+        await query.answer()
+        if context.user_data is not None:
+            context.user_data[COMMENT_KEY] = article_id
+        assert update.effective_chat is not None
+        await context.bot.send_message(update.effective_chat.id, _(
+            "Please write in one message what was missing or wrong in this answer. The "
+            "editors read it to improve the answers. Please do not write your name or "
+            "document numbers."))
+        return
     await context.services.db.questions.add_feedback(article_id, vote == "u", context.locale)
     await query.answer(_("Thank you for your feedback!"))
     article = kb.article(article_id)
@@ -119,6 +132,7 @@ async def feedback_button(update: Update, context: HamrohContext) -> None:
               "or type your question in other words."),
             reply_markup=keyboards.column([
                 keyboards.button(_(ASK_PERSON), "human", "ask"),
+                keyboards.button(_(TELL_US), "fb", "c", article_id),
                 keyboards.button(_(keyboards.BACK_TO_MENU), "menu", "main"),
             ]),
         )

@@ -11,7 +11,7 @@ from bot.answering import MAX_QUESTION_CHARS, Decision, Reply, decide
 from bot.context import HamrohContext
 from bot.handlers.knowledge import send_article
 from bot.i18n import LANGUAGE_NAMES
-from bot.sealing import seal_pending_question
+from bot.sealing import seal_comment, seal_pending_question
 from bot.views.articles import ASK_PERSON, choices_keyboard
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,8 @@ async def answer_question(update: Update, context: HamrohContext) -> None:
     if services.search is None or services.knowledge is None:
         await message.reply_text(context.gettext(
             "Sorry, the answers are not available right now. Please try later."))
+        return
+    if await _take_comment(update, context, message.text):
         return
     question = message.text[:MAX_QUESTION_CHARS]
     result = services.search.search(question)
@@ -124,3 +126,24 @@ async def _offer_language_switch(update: Update, context: HamrohContext, lang: s
                              "lang", lang),
         ]),
     )
+
+
+MAX_COMMENT_CHARS = 1000
+
+
+async def _take_comment(update: Update, context: HamrohContext, text: str) -> bool:
+    """After "Tell us what was missing", the next text is that comment, not a question."""
+    from bot.handlers.knowledge import COMMENT_KEY
+
+    article_id = (context.user_data or {}).pop(COMMENT_KEY, None)
+    if not isinstance(article_id, str):
+        return False
+    services = context.services
+    sealed = seal_comment(services.crypto_keys(), article_id, text[:MAX_COMMENT_CHARS])
+    await services.db.questions.add_comment(article_id, context.locale, sealed)
+    log.info("a comment on an unhelpful answer was stored")
+    assert update.effective_message is not None
+    _ = context.gettext
+    await update.effective_message.reply_text(
+        _("Thank you! The editors will read it."), reply_markup=keyboards.main_menu(_))
+    return True

@@ -15,7 +15,7 @@ import html
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -26,6 +26,7 @@ from telegram import Update
 from bot.context import HamrohContext
 from bot.i18n import N_
 from bot.kb.model import KnowledgeBase
+from bot.sealing import open_comment
 from bot.search.index import surface
 from bot.search.normalize import fold
 from bot.staff import Role
@@ -280,7 +281,8 @@ def _render_group(number: int, group: QuestionGroup, _: Gettext,
 
 
 def render_feedback(rows: Sequence[FeedbackSummary], *, days: int, _: Gettext,
-                    ngettext: Ngettext, title_of: Callable[[str], str]) -> list[str]:
+                    ngettext: Ngettext, title_of: Callable[[str], str],
+                    comments: Mapping[str, Sequence[str]] | None = None) -> list[str]:
     """Blocks of HTML: a heading, then one line per article (at most ``TOP``)."""
     heading = "<b>" + html.escape(ngettext(
         "Articles with the most 👎 in the last {days} day",
@@ -293,7 +295,10 @@ def render_feedback(rows: Sequence[FeedbackSummary], *, days: int, _: Gettext,
     lines = [heading]
     for number, row in enumerate(rows[:TOP], start=1):
         title = html.escape(shorten(title_of(row.article_id), TITLE_CHARS), quote=False)
-        lines.append(f"{number}. {title} — 👎 {row.not_helpful} · 👍 {row.helpful}")
+        line = f"{number}. {title} — 👎 {row.not_helpful} · 👍 {row.helpful}"
+        for comment in (comments or {}).get(row.article_id, ()):
+            line += "\n   💬 " + html.escape(shorten(comment, QUESTION_CHARS), quote=False)
+        lines.append(line)
     return lines
 
 
@@ -319,13 +324,14 @@ def pack(sections: Sequence[tuple[Sequence[str], str]], limit: int = MESSAGE_LIM
 
 def render_view(groups: Sequence[QuestionGroup], feedback: Sequence[FeedbackSummary], *,
                 days: int, total: int, grouped: int, _: Gettext, ngettext: Ngettext,
-                title_of: Callable[[str], str]) -> list[str]:
+                title_of: Callable[[str], str],
+                comments: Mapping[str, Sequence[str]] | None = None) -> list[str]:
     """The whole answer to /unanswered, as Telegram HTML messages of at most 4096
     characters."""
     questions = render_questions(groups, days=days, total=total, grouped=grouped, _=_,
                                  ngettext=ngettext, title_of=title_of)
     articles = render_feedback(feedback, days=days, _=_, ngettext=ngettext,
-                               title_of=title_of)
+                               title_of=title_of, comments=comments)
     return pack([(questions, "\n\n"), (articles, "\n")])
 
 
@@ -348,10 +354,15 @@ async def show_unanswered(update: Update, context: HamrohContext, role: Role) ->
     feedback = await storage.most_unhelpful_since(since, TOP)
     # Up to SCAN_LIMIT questions: tens of milliseconds, but not on the event loop.
     groups = await asyncio.to_thread(group_questions, questions)
+    keys = context.services.crypto_keys()
+    sealed = await storage.comments_since([row.article_id for row in feedback], since)
+    comments = {article_id: [text for blob in blobs
+                             if (text := open_comment(keys, article_id, blob)) is not None]
+                for article_id, blobs in sealed.items()}
     messages = render_view(groups, feedback, days=days, total=total, grouped=len(questions),
                            _=_, ngettext=context.ngettext,
                            title_of=article_titles(context.services.knowledge,
-                                                   context.locale))
+                                                   context.locale), comments=comments)
     for text in messages:
         await context.bot.send_message(chat.id, text)
     log.info("a moderator viewed the unanswered questions (%d days)", days)

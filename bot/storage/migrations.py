@@ -213,4 +213,22 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         CREATE INDEX users_locale ON users(locale);
         """,
     ),
+    (
+        7,
+        # What people write after 👎 ("what was missing"), for the editors: no user column;
+        # the text is encrypted (people write names and document numbers anywhere).
+        # Indexes for the editors' view, which reads these tables newest first.
+        """
+        CREATE TABLE feedback_comments (
+            id INTEGER PRIMARY KEY,
+            article_id TEXT NOT NULL,
+            locale TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            content BLOB NOT NULL
+        );
+        CREATE INDEX feedback_comments_article ON feedback_comments(article_id, created_at);
+        CREATE INDEX unanswered_questions_created ON unanswered_questions(created_at);
+        CREATE INDEX answer_feedback_created ON answer_feedback(created_at);
+        """,
+    ),
 )

@@ -99,6 +99,27 @@ class QuestionRepository(Repository):
             rows = await cursor.fetchall()
         return [FeedbackSummary(row[0], int(row[1]), int(row[2])) for row in rows]
 
+    async def add_comment(self, article_id: str, locale: str, content: bytes) -> None:
+        """What a person wrote after 👎, encrypted by the caller; no user id."""
+        await self._conn.execute(
+            "INSERT INTO feedback_comments (article_id, locale, created_at, content) "
+            "VALUES (?, ?, ?, ?)", (article_id, locale, now_iso(), content))
+        await self._conn.commit()
+
+    async def comments_since(self, article_ids: Sequence[str], since: str,
+                             per_article: int = 3) -> dict[str, list[bytes]]:
+        """The latest comments on each article at ``since`` (ISO UTC) or later."""
+        found: dict[str, list[bytes]] = {}
+        for article_id in article_ids:
+            async with self._conn.execute(
+                "SELECT content FROM feedback_comments WHERE article_id = ? AND "
+                "created_at >= ? ORDER BY id DESC LIMIT ?", (article_id, since, per_article),
+            ) as cursor:
+                rows = await cursor.fetchall()
+            if rows:
+                found[article_id] = [bytes(row[0]) for row in rows]
+        return found
+
     async def add_human_request(self, requester_hash: str, payload: bytes, locale: str) -> int:
         """Queue a question for a volunteer; ``payload`` is encrypted by the caller (it holds
         the question and the Telegram id to answer), ``requester_hash`` a keyed hash."""

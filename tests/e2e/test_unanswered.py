@@ -6,7 +6,14 @@ from bot.fakeapi import FakeTelegram
 from bot.kb.loader import load_knowledge_base
 from bot.telegram_html import parse_html
 from tests.e2e.conftest import ADMIN_ID, USER_ID, BotProcess, start_in
-from tests.e2e.test_moderation import MODERATOR_ID, STRANGER_ID, add_moderator, send, t
+from tests.e2e.test_moderation import (
+    MODERATOR_ID,
+    STRANGER_ID,
+    add_moderator,
+    db_rows,
+    send,
+    t,
+)
 
 KB = load_knowledge_base()
 STAY_LIMIT = KB.article("entry.stay_limit")
@@ -40,7 +47,13 @@ async def test_editors_see_grouped_questions_and_unhelpful_answers(
     answer = await send(fake, USER_ID, "How long can I stay in Russia without a patent?")
     assert answer.text.startswith(STAY_LIMIT.text("en").title)
     fake.press_button(USER_ID, answer.message_id, "👎 Not helpful")
-    assert "Sorry that this did not help" in (await fake.chat(USER_ID).next_message()).text
+    sorry = await fake.chat(USER_ID).next_message()
+    assert "Sorry that this did not help" in sorry.text
+    # ... and says what was missing: kept for the editors, encrypted, with no user link.
+    fake.press_button(USER_ID, sorry.message_id, "✍️ Tell us what was missing")
+    assert "what was missing" in (await fake.chat(USER_ID).next_message()).text
+    comment = await send(fake, USER_ID, "COMMENT-MARK <b>nothing</b> about students")
+    assert "editors will read it" in comment.text
 
     # The owner (a moderator too) sees one group of two, the other question, the 👎.
     view = await send(fake, ADMIN_ID, "/unanswered")
@@ -56,6 +69,10 @@ async def test_editors_see_grouped_questions_and_unhelpful_answers(
     assert second.startswith("2. ×1 · en · not sure\npatent\nHesitated between: ")
     assert PATENT.text("en").title in second
     assert f"1. {STAY_LIMIT.text('en').title} — 👎 1 · 👍 0" in text
+    assert "💬 COMMENT-MARK <b>nothing</b> about students" in text  # shown as typed, escaped
+    assert "&lt;b&gt;nothing" in view.html
+    stored = db_rows(bot.data_dir, "SELECT content FROM feedback_comments")
+    assert len(stored) == 1 and b"COMMENT-MARK" not in bytes(stored[0][0])  # type: ignore[arg-type]
     assert str(USER_ID) not in text and "Test" not in text  # nobody is named or linked
     assert not any(e["type"] in {"text_link", "text_mention"} for e in view.entities)
 
