@@ -17,6 +17,7 @@ from typing import TextIO
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.fakeapi import ChatEvent, FakeTelegram, StoredMessage
+from bot.telegram_html import utf16_len
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +56,13 @@ class PlaygroundSession:
                 return message
         return None
 
+    def prompt(self) -> None:
+        self.out.write(f"{'admin' if self.user_id == ADMIN_ID else 'you'}> ")
+        self.out.flush()
+
     def handle_line(self, line: str) -> bool:
         """Act on one typed line; False means quit."""
-        line = line.strip()
+        line = clean_line(line)
         if not line:
             return True
         if line in {":quit", ":q", ":exit"}:
@@ -87,7 +92,10 @@ class PlaygroundSession:
         elif line.isdigit():
             self.press(int(line))
         else:
-            self.last_text_update[self.user_id] = self.fake.send_message(self.user_id, line)
+            # A Telegram app sends a text over 4096 characters as several messages.
+            for part in split_for_telegram(line):
+                self.last_text_update[self.user_id] = self.fake.send_message(self.user_id,
+                                                                             part)
         return True
 
     def press(self, number: int) -> None:
@@ -129,6 +137,28 @@ class PlaygroundSession:
         self.out.flush()
 
 
+def clean_line(line: str) -> str:
+    """What a terminal may hand over that Telegram would never carry: lone surrogates
+    (a character cut in half) and control characters other than tabs."""
+    return "".join(ch for ch in line if not 0xD800 <= ord(ch) <= 0xDFFF
+                   and (ch == "\t" or ord(ch) >= 32)).strip()
+
+
+def split_for_telegram(text: str, limit: int = 4096) -> list[str]:
+    """Parts of at most ``limit`` UTF-16 units, as Telegram counts message length."""
+    parts: list[str] = []
+    start, size = 0, 0
+    for index, ch in enumerate(text):
+        width = utf16_len(ch)
+        if size + width > limit:
+            parts.append(text[start:index])
+            start, size = index, 0
+        size += width
+    if start < len(text):
+        parts.append(text[start:])
+    return parts
+
+
 def render_message(message: StoredMessage, *, edited: bool = False) -> str:
     label = "bot (edited)" if edited else "bot"
     body = message.text or message.caption or f"[{message.kind}]"
@@ -148,8 +178,10 @@ def _start_stdin_reader(queue: asyncio.Queue[str | None]) -> None:
     loop = asyncio.get_running_loop()
 
     def read() -> None:
-        for line in sys.stdin:
-            loop.call_soon_threadsafe(queue.put_nowait, line)
+        # Bytes, decoded leniently: a paste cut in the middle of a character must not
+        # kill this thread (the playground would then wait for input forever).
+        for raw in sys.stdin.buffer:
+            loop.call_soon_threadsafe(queue.put_nowait, raw.decode("utf-8", "replace"))
         loop.call_soon_threadsafe(queue.put_nowait, None)
 
     threading.Thread(target=read, name="playground-stdin", daemon=True).start()
@@ -204,10 +236,16 @@ async def run_session(settings: Settings, out: TextIO = sys.stdout) -> None:
             fake.send_message(ADMIN_ID, "/start")
             await _bot_idle(fake, app)
             session.muted = False
+            session.prompt()
             while (line := await queue.get()) is not None:
-                if not session.handle_line(line):
-                    break
+                try:
+                    if not session.handle_line(line):
+                        break
+                except Exception as error:  # a bad line must never end the session
+                    log.exception("the playground could not handle a typed line")
+                    session.print(f"[could not send that: {type(error).__name__}]")
                 await _bot_idle(fake, app)
+                session.prompt()
             await app.updater.stop()
             await app.stop()
         if app.post_shutdown:  # after shutdown(), which flushes the persistence
@@ -224,8 +262,22 @@ def run_playground(settings: Settings | None = None) -> int:
         except ConfigError as error:
             print(f"Configuration error: {error}", file=sys.stderr)
             return 2
-    logging.getLogger().setLevel(logging.WARNING)  # keep the chat readable
+    log_file = _log_to_file(settings)  # keep the chat readable: logs go to a file
+    print(f"(logs: {log_file})", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_session(settings))
     sys.stdout.flush()
     return 0
+
+
+def _log_to_file(settings: Settings) -> str:
+    """Send every log record to DATA_DIR/playground.log instead of the terminal."""
+    path = settings.data_dir / "playground.log"
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    return str(path)

@@ -72,3 +72,31 @@ def test_the_admin_tries_the_moderator_side(tmp_path: Path) -> None:
     assert "📂 Report R-" in out and "taken by Moderator" in out
     assert "Update on your report R-" in out  # the user was told, shown on :user
     assert "Report statistics" in out and " · take · R-" in out
+
+
+def test_bad_terminal_input_is_cleaned_and_logs_stay_out_of_the_chat(tmp_path: Path) -> None:
+    long_text = "Ман дар сарҳад будам. " * 300  # ~6,600 characters: two Telegram messages
+    cut = "Салом".encode()[:-1]  # a paste cut in the middle of a character
+    script = b"/start\n3\n" + cut + b"\n" + long_text.encode() + b"\n:quit\n"
+    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    env.update(DATA_DIR=str(tmp_path / "data"), PYTHONUNBUFFERED="1")
+    result = subprocess.run([sys.executable, "-m", "bot"], input=script, capture_output=True,
+                            cwd=tmp_path, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode()
+    assert "Welcome, Dilshod!" in out and "you> " in out
+    assert "Traceback" not in out and " INFO " not in out and " WARNING " not in out
+    log = (tmp_path / "data" / "playground.log").read_text()
+    assert "created a new report encryption key" in log  # the warning went to the file
+    assert "Traceback" not in log
+    assert out.count("── bot") >= 4  # the cut paste and both parts of the long text got answers
+
+
+def test_split_for_telegram_counts_like_telegram() -> None:
+    from bot.playground import clean_line, split_for_telegram
+    from bot.telegram_html import utf16_len
+
+    parts = split_for_telegram("😀" * 3000)  # two UTF-16 units each
+    assert [utf16_len(part) for part in parts] == [4096, 1904]
+    assert "".join(parts) == "😀" * 3000
+    assert clean_line("Сало\udcd0\x07м ") == "Салом"
