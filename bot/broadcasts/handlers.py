@@ -20,14 +20,11 @@ import contextlib
 import html
 import logging
 from collections.abc import Awaitable, Callable
-from functools import wraps
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import (
     Application,
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -39,47 +36,15 @@ from bot.broadcasts.rules import LANGUAGES, Draft
 from bot.broadcasts.sender import manager_of, publish_final, resume_interrupted
 from bot.callbacks import unpack
 from bot.context import HamrohContext
+from bot.handlers.staffing import PassOn, passing_on, staff_only
 from bot.ratelimit import MESSAGES_PER_SECOND
+from bot.staff import Role
 from bot.storage.broadcasts import ACTIVE, CANCELLED, PAUSED, PREPARING, SENDING
 
 log = logging.getLogger(__name__)
 
 DRAFT_KEY = "broadcast_draft"
 PRIVATE = filters.ChatType.PRIVATE
-
-OwnerHandler = Callable[[Update, HamrohContext], Awaitable[None]]
-
-
-class _PassOn(Exception):
-    """Raised inside an owner's handler to let the update go on to the ordinary handlers."""
-
-
-def owners_only(*, quiet: bool = False) -> Callable[[OwnerHandler], OwnerHandler]:
-    """Run the handler for an owner in a private chat and stop the update there; let anyone
-    else's update (and an owner's that is not ours, via ``_PassOn``) go on untouched.
-    ``quiet``: ordinary messages pass through here too; do not log each one."""
-
-    def decorate(handler: OwnerHandler) -> OwnerHandler:
-        @wraps(handler)
-        async def wrapper(update: Update, context: HamrohContext) -> None:
-            user = update.effective_user
-            chat = update.effective_chat
-            if user is None or chat is None or chat.type != ChatType.PRIVATE \
-                    or not context.services.is_admin(user.id):
-                if not quiet:
-                    log.info("a broadcast command or button from someone who is not an "
-                             "owner went on to the ordinary handlers")
-                return
-            try:
-                await handler(update, context)
-            except _PassOn:
-                return
-            raise ApplicationHandlerStop
-
-        return wrapper
-
-    return decorate
-
 
 # --- the draft in user_data ---------------------------------------------------------------
 
@@ -137,8 +102,8 @@ async def _stale(update: Update, context: HamrohContext) -> None:
 
 # --- commands -------------------------------------------------------------------------------
 
-@owners_only()
-async def broadcast_command(update: Update, context: HamrohContext) -> None:
+@staff_only(owners=True)
+async def broadcast_command(update: Update, context: HamrohContext, role: Role) -> None:
     """/broadcast: the draft (new or unfinished), or the broadcast that is running."""
     active = await context.services.db.broadcasts.active()
     if active is not None:
@@ -174,21 +139,22 @@ async def _show_progress_again(update: Update, context: HamrohContext,
         runner.move_progress(message.chat_id, message.message_id)
 
 
-@owners_only(quiet=True)
-async def cancel_command(update: Update, context: HamrohContext) -> None:
+@staff_only(owners=True, quiet=True)
+async def cancel_command(update: Update, context: HamrohContext, role: Role) -> None:
     if not _discard(context):
-        raise _PassOn  # nothing of ours: moderation's or the ordinary /cancel answers
+        raise PassOn  # nothing of ours: moderation's or the ordinary /cancel answers
     await _say(update, context, context.gettext("The draft was discarded. Nothing was sent."))
 
 
 # --- typed text: an announcement ----------------------------------------------------------------
 
-@owners_only(quiet=True)
-async def announcement_text(update: Update, context: HamrohContext) -> None:
+@staff_only(owners=True, quiet=True)
+async def announcement_text(update: Update, context: HamrohContext,
+                            role: Role) -> None:
     draft = _load(context)
     message = update.effective_message
     if draft is None or draft.awaiting is None or message is None:
-        raise _PassOn
+        raise PassOn
     if message.text is None:
         await message.reply_text(context.gettext(
             "Please send the announcement as a text message: only text can be broadcast."))
@@ -207,8 +173,8 @@ async def announcement_text(update: Update, context: HamrohContext) -> None:
 
 # --- buttons --------------------------------------------------------------------------------------
 
-@owners_only()
-async def on_button(update: Update, context: HamrohContext) -> None:
+@staff_only(owners=True)
+async def on_button(update: Update, context: HamrohContext, role: Role) -> None:
     query = update.callback_query
     assert query is not None
     callback = unpack(query.data)
@@ -430,12 +396,15 @@ _CONTROL_BUTTONS: dict[str, ControlButton] = {
 
 def register_broadcast_handlers(app: Application, group: int) -> None:  # type: ignore[type-arg]
     """Owners' /broadcast commands and buttons, in the staff ``group`` (before features)."""
-    app.add_handler(CommandHandler("broadcast", broadcast_command, filters=PRIVATE), group=group)
-    app.add_handler(CommandHandler("cancel", cancel_command, filters=PRIVATE), group=group)
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{views.NAMESPACE}:"),
+    # Commands and typed text in private chats only: the draft lives in the owner's own chat.
+    app.add_handler(CommandHandler("broadcast", passing_on(broadcast_command), filters=PRIVATE),
                     group=group)
+    app.add_handler(CommandHandler("cancel", passing_on(cancel_command), filters=PRIVATE),
+                    group=group)
+    app.add_handler(CallbackQueryHandler(passing_on(on_button),
+                                         pattern=rf"^{views.NAMESPACE}:"), group=group)
     app.add_handler(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND,
-                                   announcement_text), group=group)
+                                   passing_on(announcement_text)), group=group)
 
 
 def setup_broadcasts(app: Application) -> None:  # type: ignore[type-arg]

@@ -71,7 +71,11 @@ def staff_only(*, owners: bool = False, quiet: bool = False) -> Callable[[StaffH
     def decorate(handler: StaffHandler) -> Any:
         @wraps(handler)
         async def wrapper(update: Update, context: HamrohContext) -> None:
-            role = await staff_role(update, context)
+            user = update.effective_user
+            if owners and (user is None or not context.services.is_admin(user.id)):
+                role = None  # owners are known from the settings: no database lookup
+            else:
+                role = await staff_role(update, context)
             if role is None or (owners and role is not Role.OWNER):
                 if not quiet:
                     log.info("a moderator command or button from someone without the role "
