@@ -515,6 +515,7 @@ async def forget_button(update: Update, context: HamrohContext) -> object:
     await services.db.state.drop_user_data(user_id)  # committed now, not at the next flush
     await services.db.questions.delete_requests_of(report_keys(services).reporter_hash(user_id))
     await _forget_tickets(context, user_id)
+    await services.db.broadcasts.forget_user(user_id)
     await services.db.users.delete(user_id)
     log.info("a user deleted their data (withdraw=%s)", choice == "all")
     lines = ["<b>" + _("Your data has been deleted.") + "</b>"]

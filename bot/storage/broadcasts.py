@@ -245,6 +245,14 @@ class BroadcastRepository(Repository):
         await self._conn.commit()
         return cursor.rowcount > 0
 
+    async def forget_user(self, user_id: int) -> int:
+        """/forget: no broadcast keeps the person's Telegram id (one not yet sent to them
+        is then not sent)."""
+        cursor = await self._conn.execute(
+            "DELETE FROM broadcast_recipients WHERE user_id = ?", (user_id,))
+        await self._conn.commit()
+        return cursor.rowcount
+
     async def release(self, broadcast_id: int, user_id: int) -> None:
         """Back to pending: Telegram refused with 429, so nothing was delivered."""
         await self._conn.execute(

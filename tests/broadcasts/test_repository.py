@@ -169,3 +169,14 @@ async def test_resume_counts_a_crash_in_flight_as_unknown(db: Database) -> None:
     await db.broadcasts.set_progress_message(broadcast, 42, 7)
     row = await db.broadcasts.get(broadcast)
     assert row is not None and (row.progress_chat, row.progress_message) == (42, 7)
+
+
+async def test_forget_removes_the_person_from_every_broadcast(db: Database) -> None:
+    first = await db.broadcasts.create(1, TEXTS, "ru", "all")
+    assert first is not None
+    await db.broadcasts.materialise(first, "all")
+    assert await db.broadcasts.forget_user(2) == 1
+    assert await db.broadcasts.forget_user(2) == 0
+    listed = await (await db.conn.execute(
+        "SELECT COUNT(*) FROM broadcast_recipients WHERE user_id = 2")).fetchone()
+    assert listed == (0,)
