@@ -16,7 +16,6 @@ and shows its progress in one message with Pause / Resume / Cancel.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import html
 import logging
 from collections.abc import Awaitable, Callable
@@ -36,6 +35,8 @@ from bot.broadcasts.rules import LANGUAGES, Draft
 from bot.broadcasts.sender import manager_of, publish_final, resume_interrupted
 from bot.callbacks import unpack
 from bot.context import HamrohContext
+from bot.handlers.messaging import say as _say
+from bot.handlers.messaging import toast as _toast
 from bot.handlers.staffing import PassOn, passing_on, staff_only
 from bot.ratelimit import MESSAGES_PER_SECOND
 from bot.staff import Role
@@ -69,17 +70,6 @@ def _chat_id(update: Update) -> int:
 def _me(update: Update) -> int:
     assert update.effective_user is not None
     return update.effective_user.id
-
-
-async def _say(update: Update, context: HamrohContext, text: str,
-               markup: InlineKeyboardMarkup | None = None) -> Message:
-    return await context.bot.send_message(_chat_id(update), text, reply_markup=markup)
-
-
-async def _toast(update: Update, text: str | None = None, *, alert: bool = False) -> None:
-    if update.callback_query is not None:
-        with contextlib.suppress(BadRequest):
-            await update.callback_query.answer(text[:200] if text else None, show_alert=alert)
 
 
 async def _show(update: Update, context: HamrohContext, text: str,

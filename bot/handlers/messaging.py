@@ -45,3 +45,18 @@ async def replace_keyboard(update: Update, markup: InlineKeyboardMarkup | None) 
         return
     with contextlib.suppress(BadRequest):
         await query.edit_message_reply_markup(markup)
+
+
+async def say(update: Update, context: HamrohContext, text: str,
+              markup: InlineKeyboardMarkup | None = None) -> Message:
+    """A new message in the chat the update came from."""
+    assert update.effective_chat is not None
+    return await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+
+
+async def toast(update: Update, text: str | None = None, *, alert: bool = False) -> None:
+    """Answer a button press (Telegram shows at most 200 characters); an expired query,
+    e.g. one answered after a restart, is harmless."""
+    if update.callback_query is not None:
+        with contextlib.suppress(BadRequest):
+            await update.callback_query.answer(text[:200] if text else None, show_alert=alert)

@@ -9,7 +9,6 @@ available", and ``/report`` starts a report as always. Handled updates stop ther
 
 from __future__ import annotations
 
-import contextlib
 import html
 import io
 import logging
@@ -20,7 +19,7 @@ from typing import Any
 
 from telegram import ForceReply, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -33,6 +32,8 @@ from bot.callbacks import unpack
 from bot.commands import clear_staff_commands, set_staff_commands
 from bot.context import HamrohContext
 from bot.handlers.messaging import edit_or_send, replace_keyboard
+from bot.handlers.messaging import say as _say
+from bot.handlers.messaging import toast as _toast
 from bot.handlers.staffing import MENU_KEY, PassOn, passing_on, staff_only
 from bot.i18n import N_, SUPPORTED_LOCALES
 from bot.moderation import rules
@@ -70,18 +71,6 @@ def _me(update: Update) -> int:
 
 def _service(context: HamrohContext) -> ModerationService:
     return ModerationService(context.services, context.bot)
-
-
-async def _toast(update: Update, text: str | None = None, *, alert: bool = False) -> None:
-    if update.callback_query is not None:
-        with contextlib.suppress(BadRequest):
-            await update.callback_query.answer(text[:200] if text else None, show_alert=alert)
-
-
-async def _say(update: Update, context: HamrohContext, text: str,
-               markup: InlineKeyboardMarkup | None = None) -> Message:
-    assert update.effective_chat is not None
-    return await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
 
 
 # --- cards --------------------------------------------------------------------------

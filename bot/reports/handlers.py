@@ -29,7 +29,7 @@ from telegram.warnings import PTBUserWarning
 from bot import keyboards
 from bot.callbacks import unpack
 from bot.context import HamrohContext
-from bot.handlers.messaging import edit_or_send, replace_keyboard
+from bot.handlers.messaging import edit_or_send, replace_keyboard, toast
 from bot.reports import draft as d
 from bot.reports import flow
 from bot.reports.draft import Draft, Evidence, Problem
@@ -87,10 +87,7 @@ async def _drop_keyboard(update: Update) -> None:
 
 
 async def _answer(update: Update, text: str | None = None) -> None:
-    if update.callback_query is not None:
-        # The query may have expired (e.g. answered after a restart): harmless.
-        with contextlib.suppress(BadRequest):
-            await update.callback_query.answer(text[:200] if text else None)
+    await toast(update, text)
 
 
 async def _show_step(update: Update, context: HamrohContext, service: ReportService,
