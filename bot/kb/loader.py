@@ -24,8 +24,9 @@ CATEGORY_ID_RE = re.compile(r"^[a-z][a-z_]*$")
 CATEGORIES_FILE = "categories.toml"
 ARTICLES_DIR = "articles"
 
-_ARTICLE_KEYS = {"id", "category", "order", "reviewed", "related", "sources", *LANGS}
-_TEXT_KEYS = ("status", "title", "short", "details", "keywords")
+_ARTICLE_KEYS = {"id", "category", "order", "reviewed", "rules_as_of", "check_by", "related",
+                 "sources", *LANGS}
+_TEXT_KEYS = ("status", "title", "short", "details", "keywords", "check_how")
 
 
 class KnowledgeBaseError(Exception):
@@ -188,6 +189,9 @@ def _read_article(
         problems.append("'reviewed' is missing or not a TOML date (write it as 2026-11-22)")
         reviewed = datetime.date.min
 
+    rules_as_of = _optional_date(data, "rules_as_of", problems)
+    check_by = _optional_date(data, "check_by", problems)
+
     if "sources" not in data:
         problems.append("'sources' is missing")
         sources: tuple[str, ...] = ()
@@ -223,8 +227,20 @@ def _read_article(
         sources=sources,
         related=related,
         texts=MappingProxyType(texts),
+        rules_as_of=rules_as_of,
+        check_by=check_by,
     )
     return article, warnings
+
+
+def _optional_date(data: dict[str, Any], key: str, problems: list[str]) -> datetime.date | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+        problems.append(f"'{key}' must be a TOML date (write it as 2026-03-11)")
+        return None
+    return value
 
 
 def _read_text(
@@ -238,6 +254,10 @@ def _read_text(
             problems.append(f"[{lang}] '{key}' is missing or not a string")
             value = ""
         values[key] = value.strip()
+    check_how = table.get("check_how", "")
+    if not isinstance(check_how, str):
+        problems.append(f"[{lang}] 'check_how' must be a string")
+        check_how = ""
     if "keywords" not in table:
         problems.append(f"[{lang}] 'keywords' is missing")
         keywords: tuple[str, ...] = ()
@@ -259,4 +279,5 @@ def _read_text(
         short=values["short"],
         details=values["details"],
         keywords=keywords,
+        check_how=check_how.strip(),
     )

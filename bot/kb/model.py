@@ -21,6 +21,8 @@ class LocalizedText:
     short: str  # Telegram HTML
     details: str  # Telegram HTML
     keywords: tuple[str, ...]
+    # Where to check before acting once ``check_by`` has passed ("the MVD's website…").
+    check_how: str = ""
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,12 @@ class Article:
     related: tuple[str, ...]
     # Mappings are not hashable; keep the dataclass hashable by the other fields.
     texts: Mapping[str, LocalizedText] = field(hash=False)
+    # The date of the facts the article rests on (what users see as "Rules as of"),
+    # not the date an editor last touched the file.
+    rules_as_of: datetime.date | None = None
+    # A point in the article is known to change by then (an experiment ends, a bill,
+    # next year's prices): after it the answer warns and ``kb check`` calls it stale.
+    check_by: datetime.date | None = None
 
     def text(self, lang: str) -> LocalizedText:
         """The text in ``lang``, else English, else Russian (else any language present)."""

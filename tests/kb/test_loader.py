@@ -102,3 +102,22 @@ def test_model_is_immutable(write_kb: KbWriter) -> None:
     with pytest.raises(TypeError):
         kb.articles["x"] = art  # type: ignore[index]
     hash(art)
+
+
+def test_freshness_dates_and_check_how(write_kb: KbWriter) -> None:
+    text = article_toml("entry.x", extra="rules_as_of = 2026-03-11\ncheck_by = 2027-01-01")
+    text = text.replace('[ru]\n', '[ru]\ncheck_how = " мвд.рф "\n', 1)
+    kb = load_knowledge_base(write_kb(ids=(), overrides={"entry.x": text}))
+    art = kb.article("entry.x")
+    assert art.rules_as_of == datetime.date(2026, 3, 11)
+    assert art.check_by == datetime.date(2027, 1, 1)
+    assert art.text("ru").check_how == "мвд.рф"
+    assert art.text("en").check_how == ""
+    plain = load_knowledge_base(write_kb(ids=("entry.documents",))).article("entry.documents")
+    assert plain.rules_as_of is None and plain.check_by is None
+
+
+def test_freshness_dates_must_be_dates(write_kb: KbWriter) -> None:
+    text = article_toml("entry.x", extra='check_by = "next year"')
+    with pytest.raises(KnowledgeBaseError, match="'check_by' must be a TOML date"):
+        load_knowledge_base(write_kb(ids=(), overrides={"entry.x": text}))
