@@ -42,5 +42,5 @@ class HamrohContext(CallbackContext[ExtBot, dict[str, Any], dict[str, Any], dict
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.translator.ngettext(singular, plural, n)
 
-    def format_date(self, value: date) -> str:
-        return self.translator.format_date(value)
+    def format_date(self, value: date, fmt: str = "long") -> str:
+        return self.translator.format_date(value, fmt)

@@ -6,21 +6,21 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import pack
 from bot.i18n import LANGUAGE_NAMES, N_
 from bot.moderation import rules
-from bot.reports.draft import AFFECTED, HELD, INCIDENTS_WITHOUT_HOLDING, people_label
+from bot.reports.draft import AFFECTED, HELD, people_label
 from bot.reports.places import Places
 from bot.reports.service import Note, ReportContent
 from bot.reports.summary import (
     REJECT_REASONS,
     evidence_label,
     groups_label,
-    incident_label,
+    incidents_label,
+    numeric_date_label,
     place_label,
 )
 from bot.staff import MODERATION_NAMESPACE, Role
@@ -102,15 +102,15 @@ def render_card(card: CardData, _: Gettext, ngettext: Ngettext, locale: str,
         (_("Reporter"), reporter),
         (_("Reporter's language"), LANGUAGE_NAMES.get(row.locale, row.locale)),
         (_("Other reports from this reporter"), str(card.other_reports)),
-        (_("What happened"), incident_label(row.incident, content.incident_text, _)),
+        (_("What happened"), incidents_label(row.incidents, content.incident_text, _)),
         (_("Where"), place_label(places, row.place, content.place_text, locale)),
-        (_("When"), html.escape(_format_date(row.incident_date))),
+        (_("When"), numeric_date_label(row.incident_date, _)),
         (_("Who was affected"), _(AFFECTED[row.affected]) if row.affected in AFFECTED
          else html.escape(row.affected)),
         (_("How many people"), html.escape(_(people_label(row.people)))),
         (_("Among those affected"), groups_label(row.groups, _)),
     ]
-    if row.incident not in INCIDENTS_WITHOUT_HOLDING and row.held:
+    if row.held:  # asked only when a type involved holding
         fields.append((_("How long held"), _(HELD[row.held]) if row.held in HELD
                        else html.escape(row.held)))
     evidence = len(content.evidence) + sum(len(note.evidence) for note in card.notes)
@@ -120,7 +120,11 @@ def render_card(card: CardData, _: Gettext, ngettext: Ngettext, locale: str,
     lines += [f"<b>{label}:</b> {value}" for label, value in fields]
     description = _("Description")
     lines += ["", f"<b>{description}:</b>"]
-    lines += [html.escape(line) for line in content.description.splitlines() or ["—"]]
+    if content.spoken:
+        lines.append("🎤 " + _("The reporter told it in a voice message: press “Show "
+                              "evidence” to listen."))
+    lines += [html.escape(line) for line in content.description.splitlines()
+              or ([] if content.spoken else ["—"])]
     for note in card.notes:
         who = html.escape(staff_label(note.author, card.staff_names))
         title = _(NOTE_TITLES.get(note.kind, note.kind)).format(who=who)
@@ -138,13 +142,6 @@ def pseudonym_of(row: ReportRow) -> str:
     from bot.crypto import pseudonym_label
 
     return pseudonym_label(row.reporter) if row.reporter else "—"
-
-
-def _format_date(iso: str) -> str:
-    try:
-        return date.fromisoformat(iso).strftime("%d.%m.%Y")
-    except ValueError:
-        return iso
 
 
 def card_keyboard(card: CardData, role: Role, me: int, _: Gettext, *,

@@ -54,11 +54,16 @@ class Column(NamedTuple):
 
 EXPORT_COLUMNS: list[Column] = [
     Column("case", "#meta+id", "Row number in this file (1..n); not the report reference"),
-    Column("incident_date", "#date+occurred", "Date of the incident (YYYY-MM-DD)"),
+    Column("incident_date", "#date+occurred",
+           "Date of the incident (YYYY-MM-DD, or YYYY-MM when the reporter remembered only "
+           "the month)"),
     Column("reported_on", "#date+reported", "Date the report was sent (YYYY-MM-DD, UTC)"),
     Column("status", "#status", "Moderation status"),
-    Column("incident_type", "#event+type+code", "Type of incident, code"),
-    Column("incident_type_name", "#event+type+name", "Type of incident, in English"),
+    Column("incident_type", "#event+type+code", "Main type of incident, code"),
+    Column("incident_type_name", "#event+type+name", "Main type of incident, in English"),
+    Column("incident_types", "#event+type+list",
+           "Every type of incident the reporter chose, codes separated by ; (the main one "
+           "first)"),
     Column("place_code", "#loc+code", "Place, code"),
     Column("place_name", "#loc+name", "Place, in English"),
     Column("affected", "#affected+type", "Who was affected: me, family or others"),
@@ -105,6 +110,7 @@ def build_records(items: Sequence[tuple[ReportRow, ReportContent]], *, with_desc
             "status": row.status,
             "incident_type": row.incident,
             "incident_type_name": incident_name(row.incident, _english),
+            "incident_types": ";".join(row.incidents),
             "place_code": row.place,
             "place_name": places.name(row.place, "en"),
             "affected": row.affected,

@@ -21,6 +21,7 @@ from babel.dates import format_date
 
 from bot.i18n import N_
 from bot.moderation.rules import STATUS_NAMES
+from bot.reports.dates import incident_day
 from bot.reports.draft import GROUPS, INCIDENTS
 from bot.reports.places import Places
 from bot.reports.summary import OTHER_INCIDENT
@@ -47,7 +48,7 @@ ALL_TIME = N_("All time")
 TOTAL = N_("Reports")
 PEOPLE_MIN = N_("People affected, at least")
 BY_STATUS = N_("By status")
-BY_INCIDENT = N_("By type of incident")
+BY_INCIDENT = N_("By type of incident (a report with several types counts for each)")
 BY_PLACE = N_("By place")
 BY_MONTH = N_("By month")
 BY_GROUPS = N_("Among those affected")
@@ -169,8 +170,9 @@ def people_lower_bound(people: str) -> int:
 
 
 def _incident_day(row: ReportRow) -> date | None:
+    """A month-only date ("2025-12") counts on the month's first day."""
     try:
-        return date.fromisoformat(row.incident_date)
+        return incident_day(row.incident_date)
     except (TypeError, ValueError):
         return None
 
@@ -195,7 +197,9 @@ def compute_stats(rows: Sequence[ReportRow], period: Period,
         period=period,
         total=len(kept),
         by_status=_ranked(Counter(row.status for row in kept)),
-        by_incident=_ranked(Counter(row.incident for row in kept)),
+        # A report with several types counts once for each, like the groups.
+        by_incident=_ranked(Counter(code for row in kept
+                                    for code in dict.fromkeys(row.incidents or (row.incident,)))),
         by_place=_ranked(Counter(row.place for row in kept)),
         by_month=tuple(sorted(months.items())),
         by_groups=_ranked(groups),

@@ -7,6 +7,10 @@ Relative days as people say them: "вчера вечером", "сегодня �
 "3 рӯз пеш", "se ruz pesh", "3 days ago", "a week ago". A date without a year means its
 latest occurrence that is not in the future. Dates before 2020 and in the future are
 refused.
+
+Someone who does not remember the day may give the month: "декабрь 2025", "12.2025",
+"dekabr", "last month". Such a date is kept as ``YYYY-MM`` (ISO 8601 with month
+precision); :func:`parse_incident_date` returns either form.
 """
 
 from __future__ import annotations
@@ -39,6 +43,40 @@ class DateResult:
     @property
     def ok(self) -> bool:
         return self.value is not None
+
+
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    def iso(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    def minus(self, months: int) -> Month:
+        index = self.year * 12 + self.month - 1 - months
+        return Month(index // 12, index % 12 + 1)
+
+
+@dataclass(frozen=True)
+class IncidentDateResult:
+    """``value`` is ``YYYY-MM-DD``, or ``YYYY-MM`` when only the month is known."""
+
+    value: str | None = None
+    problem: DateProblem | None = None
+
+
+def is_month_only(value: str) -> bool:
+    return len(value) == 7
+
+
+def incident_day(value: str) -> date:
+    """A stored incident date as a day: the first of the month for ``YYYY-MM``."""
+    return date.fromisoformat(value + "-01" if is_month_only(value) else value)
 
 
 def moscow_today(now: datetime | None = None) -> date:
@@ -118,8 +156,17 @@ MAX_DAYS_AGO = 3660
 _FILLER = {
     "г", "гг", "год", "года", "году", "сол", "соли", "с", "of", "the", "on", "year",
     "числа", "рӯзи", "рузи", "sana", "сана", "санаи", "в", "дар", "th", "st", "nd", "rd",
+    "моҳи", "мохи", "mohi", "месяц", "месяце", "month", "in",
 }
 
+_MONTH_YEAR = re.compile(r"^(\d{1,2})[-./](\d{4})$")
+_YEAR_MONTH = re.compile(r"^(\d{4})[-./](\d{1,2})$")
+_RELATIVE_MONTHS: dict[str, int] = {
+    "this month": 0, "в этом месяце": 0, "этот месяц": 0, "ҳамин моҳ": 0, "хамин мох": 0,
+    "hamin moh": 0, "v etom mesyatse": 0,
+    "last month": 1, "в прошлом месяце": 1, "прошлый месяц": 1, "моҳи гузашта": 1,
+    "мохи гузашта": 1, "mohi guzashta": 1, "v proshlom mesyatse": 1, "proshlyy mesyats": 1,
+}
 _ISO = re.compile(r"^(\d{4})[-./](\d{1,2})[-./](\d{1,2})$")
 _DMY = re.compile(r"^(\d{1,2})[-./](\d{1,2})(?:[-./](\d{2}|\d{4}))?$")
 _ORDINAL_SUFFIX = re.compile(r"^(\d{1,2})(?:-?(?:го|ого|е|ое|ум|уми|юм|юми|th|st|nd|rd))?$")
@@ -156,8 +203,35 @@ def parse_date(text: str, *, now: datetime | None = None) -> DateResult:
     """Read ``text`` as a date of an incident and check it is within the allowed range."""
     today = moscow_today(now)
     candidate = _read(text, today)
+    if isinstance(candidate, Month):
+        return DateResult(problem=DateProblem.UNREADABLE)
     if isinstance(candidate, DateProblem):
         return DateResult(problem=candidate)
+    return _checked(candidate, now)
+
+
+def parse_incident_date(text: str, *, now: datetime | None = None) -> IncidentDateResult:
+    """A day or, when that is all the person remembers, a month and year."""
+    candidate = _read(text, moscow_today(now))
+    if isinstance(candidate, DateProblem):
+        return IncidentDateResult(problem=candidate)
+    if isinstance(candidate, Month):
+        if candidate.first_day < EARLIEST:
+            return IncidentDateResult(problem=DateProblem.TOO_OLD)
+        if candidate.first_day > latest_allowed(now):
+            return IncidentDateResult(problem=DateProblem.FUTURE)
+        return IncidentDateResult(value=candidate.iso())
+    result = _checked(candidate, now)
+    return IncidentDateResult(value=result.value.isoformat() if result.value else None,
+                              problem=result.problem)
+
+
+def current_month(now: datetime | None = None) -> Month:
+    today = moscow_today(now)
+    return Month(today.year, today.month)
+
+
+def _checked(candidate: date, now: datetime | None) -> DateResult:
     if candidate < EARLIEST:
         return DateResult(problem=DateProblem.TOO_OLD)
     if candidate > latest_allowed(now):
@@ -165,7 +239,7 @@ def parse_date(text: str, *, now: datetime | None = None) -> DateResult:
     return DateResult(value=candidate)
 
 
-def _read(text: str, today: date) -> date | DateProblem:
+def _read(text: str, today: date) -> date | Month | DateProblem:
     norm = _normalise(text)
     if not norm or len(norm) > 40:
         return DateProblem.UNREADABLE
@@ -173,11 +247,17 @@ def _read(text: str, today: date) -> date | DateProblem:
         if days_ago > MAX_DAYS_AGO:
             return DateProblem.TOO_OLD
         return today - timedelta(days=days_ago)
+    if (months_ago := _RELATIVE_MONTHS.get(" ".join(re.split(r"[\s-]+", norm)))) is not None:
+        return Month(today.year, today.month).minus(months_ago)
 
     compact = re.sub(r"\s*([-./])\s*", r"\1", norm)
     compact = re.sub(r"\s*(г|года|год|сол)\.?$", "", compact).strip()
     if match := _ISO.match(compact):
         return _make(int(match[1]), int(match[2]), int(match[3]))
+    if match := _MONTH_YEAR.match(compact):
+        return _month(int(match[2]), int(match[1]))
+    if match := _YEAR_MONTH.match(compact):
+        return _month(int(match[1]), int(match[2]))
     if match := _DMY.match(compact):
         day, month = int(match[1]), int(match[2])
         if match[3] is None:
@@ -241,11 +321,20 @@ def _read_words(norm: str, today: date) -> date | DateProblem:
         if found is None or month is not None:
             return DateProblem.UNREADABLE
         month = found
-    if day is None or month is None:
+    if month is None:
         return DateProblem.UNREADABLE
+    if day is None:  # "декабрь 2025", "dekabr": only the month is remembered
+        if year is None:
+            this = Month(today.year, today.month)
+            return Month(this.year if month <= this.month else this.year - 1, month)
+        return _month(year, month)
     if year is None:
         return _latest_past(day, month, today)
     return _make(year, month, day)
+
+
+def _month(year: int, month: int) -> Month | DateProblem:
+    return Month(year, month) if 1 <= month <= 12 else DateProblem.UNREADABLE
 
 
 def _make(year: int, month: int, day: int) -> date | DateProblem:

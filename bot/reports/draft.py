@@ -14,7 +14,13 @@ from typing import Any
 
 from bot.crypto import new_draft_id
 from bot.i18n import N_
-from bot.reports.dates import DateProblem, moscow_today, parse_date
+from bot.reports.dates import (
+    DateProblem,
+    current_month,
+    incident_day,
+    moscow_today,
+    parse_incident_date,
+)
 from bot.reports.places import Places
 
 # --- choices (codes are stored; labels are translated where shown) -------------------
@@ -31,6 +37,8 @@ INCIDENTS: dict[str, str] = {
 }
 # Insults alone involve no holding, so "how long were people held" is not asked.
 INCIDENTS_WITHOUT_HOLDING = frozenset({"insults"})
+# One incident is often several things at once (held, passport taken, money demanded).
+MAX_INCIDENTS = len(INCIDENTS)
 
 AFFECTED: dict[str, str] = {
     "me": N_("Me"),
@@ -68,10 +76,13 @@ HELD: dict[str, str] = {
 URGENT_HELD = "still"
 
 EVIDENCE_KINDS = ("photo", "video", "document", "voice", "audio", "video_note")
+# Spoken instead of written: accepted as the description itself.
+SPOKEN_KINDS = frozenset({"voice", "audio", "video_note"})
 MAX_EVIDENCE = 10
 DESCRIPTION_MIN_CHARS = 20
 DESCRIPTION_MIN_WORDS = 3
-DESCRIPTION_MAX_CHARS = 3000
+# A story told over several messages (Telegram splits a long paste at 4,096 characters).
+DESCRIPTION_MAX_CHARS = 12_000
 TYPED_MAX_CHARS = 100  # a typed place or incident type: a few words, not a story
 
 # --- steps ---------------------------------------------------------------------------
@@ -82,6 +93,7 @@ INCIDENT_TEXT = "incident_text"
 PLACE = "place"
 PLACE_TEXT = "place_text"
 DATE = "date"
+DATE_MONTH = "date_month"  # "I don't remember the exact day": the month and year
 AFFECTED_STEP = "affected"
 PEOPLE_STEP = "people"
 GROUPS_STEP = "groups"
@@ -95,9 +107,11 @@ ORDER: tuple[str, ...] = (
     CONSENT, INCIDENT, INCIDENT_TEXT, PLACE, PLACE_TEXT, DATE, AFFECTED_STEP, PEOPLE_STEP,
     GROUPS_STEP, HELD_STEP, DESCRIPTION, EVIDENCE,
 )
-STEPS: tuple[str, ...] = (*ORDER, REVIEW, EDIT)
+STEPS: tuple[str, ...] = (*ORDER, DATE_MONTH, REVIEW, EDIT)
 # Typed sub-steps belong to the button step before them.
-PARENT = {INCIDENT_TEXT: INCIDENT, PLACE_TEXT: PLACE}
+PARENT = {INCIDENT_TEXT: INCIDENT, PLACE_TEXT: PLACE, DATE_MONTH: DATE}
+# How a description being edited takes the next text.
+ADD, REPLACE = "add", "replace"
 # Steps the review screen lets the user jump back to, in order.
 EDITABLE: tuple[str, ...] = (
     CONSENT, INCIDENT, PLACE, DATE, AFFECTED_STEP, PEOPLE_STEP, GROUPS_STEP, HELD_STEP,
@@ -110,6 +124,7 @@ class Evidence:
     kind: str
     file_id: str
     size: int | None = None
+    duration: int | None = None  # seconds, for voice and video
 
 
 @dataclass
@@ -122,7 +137,9 @@ class Draft:
     created_at: str
     step: str = CONSENT
     contact: bool | None = None
-    incident: str | None = None
+    incident: str | None = None  # the main type: the first one chosen
+    incidents: list[str] = field(default_factory=list)  # all types, the main one first
+    incidents_done: bool = False
     incident_text: str | None = None
     place: str | None = None
     place_text: str | None = None
@@ -134,6 +151,9 @@ class Draft:
     groups_done: bool = False
     held: str | None = None
     description: str | None = None
+    # The description was spoken: a voice message kept as evidence stands for it.
+    description_voice: bool = False
+    description_mode: str | None = None  # ADD or REPLACE while the description is edited
     evidence: list[Evidence] = field(default_factory=list)
     evidence_done: bool = False
     editing: bool = False  # jumped here from the review: go back there when done
@@ -156,6 +176,8 @@ class Draft:
         known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
         known["evidence"] = [Evidence(**item) for item in data.get("evidence", [])]
         draft = cls(**known)
+        if draft.incident and not draft.incidents:  # a draft saved before several types
+            draft.incidents, draft.incidents_done = [draft.incident], True
         if draft.step not in STEPS:
             draft.step = first_missing(draft) or REVIEW
         return draft
@@ -166,17 +188,23 @@ class Draft:
 
     @property
     def incident_date(self) -> date | None:
-        return date.fromisoformat(self.date) if self.date else None
+        """The day, or the first day of the month when only the month is known."""
+        return incident_day(self.date) if self.date else None
+
+    @property
+    def has_description(self) -> bool:
+        return bool(self.description) or self.description_voice
 
 
 def asks_held(draft: Draft) -> bool:
-    return draft.incident not in INCIDENTS_WITHOUT_HOLDING
+    return not draft.incidents or any(code not in INCIDENTS_WITHOUT_HOLDING
+                                      for code in draft.incidents)
 
 
 def applies(draft: Draft, step: str) -> bool:
     """Whether ``step`` is part of this draft's path."""
     if step == INCIDENT_TEXT:
-        return draft.incident == "other"
+        return "other" in draft.incidents
     if step == PLACE_TEXT:
         return draft.place_typed
     if step == HELD_STEP:
@@ -187,7 +215,7 @@ def applies(draft: Draft, step: str) -> bool:
 def _done(draft: Draft, step: str) -> bool:
     return {
         CONSENT: draft.contact is not None,
-        INCIDENT: draft.incident is not None,
+        INCIDENT: bool(draft.incidents) and draft.incidents_done,
         INCIDENT_TEXT: bool(draft.incident_text),
         PLACE: draft.place is not None,
         PLACE_TEXT: bool(draft.place_text),
@@ -196,9 +224,13 @@ def _done(draft: Draft, step: str) -> bool:
         PEOPLE_STEP: draft.people is not None,
         GROUPS_STEP: draft.groups_done,
         HELD_STEP: draft.held is not None,
-        DESCRIPTION: bool(draft.description),
+        DESCRIPTION: draft.has_description,
         EVIDENCE: draft.evidence_done,
     }[step]
+
+
+def is_answered(draft: Draft, step: str) -> bool:
+    return _done(draft, step)
 
 
 def first_missing(draft: Draft) -> str | None:
@@ -215,6 +247,7 @@ def next_step(draft: Draft, current: str) -> str:
     """Where to go after ``current`` was answered."""
     if draft.editing:
         return first_missing(draft) or REVIEW
+    current = current if current in ORDER else PARENT.get(current, current)
     index = ORDER.index(current) if current in ORDER else -1
     for step in ORDER[index + 1 :]:
         if applies(draft, step):
@@ -269,16 +302,33 @@ DESCRIPTION_TOO_SHORT = N_("Please describe what happened in at least one full s
 
 
 def set_date_text(draft: Draft, text: str, now: datetime | None = None) -> Problem | None:
-    result = parse_date(text, now=now)
+    """A typed day, or a month and year ("декабрь 2025") when that is all one remembers."""
+    result = parse_incident_date(text, now=now)
     if result.value is None:
         assert result.problem is not None
         return Problem(DATE_PROBLEMS[result.problem])
-    draft.date = result.value.isoformat()
+    draft.date = result.value
     return None
 
 
 def set_date_relative(draft: Draft, days_ago: int, now: datetime | None = None) -> None:
     draft.date = date.fromordinal(moscow_today(now).toordinal() - days_ago).isoformat()
+
+
+MONTH_CHOICES = 3  # this month and the two before it, as buttons
+
+
+def month_choices(now: datetime | None = None) -> list[str]:
+    """``YYYY-MM`` of this month and the ones before it, newest first."""
+    this = current_month(now)
+    return [this.minus(back).iso() for back in range(MONTH_CHOICES)]
+
+
+def set_month(draft: Draft, value: str, now: datetime | None = None) -> bool:
+    if value not in month_choices(now):
+        return False
+    draft.date = value
+    return True
 
 
 def clean_typed(text: str) -> tuple[str | None, Problem | None]:
@@ -356,15 +406,41 @@ def people_label(value: str | None) -> str:
     return PEOPLE.get(value or "", value or "")
 
 
-def clean_description(text: str) -> tuple[str | None, bool, Problem | None]:
-    """Return (description, was_cut, problem)."""
+def is_sentence(text: str) -> bool:
+    """At least a few words: a story, not "ok" or "?"."""
     value = text.strip()
     words = re.findall(r"[^\W\d_]{2,}", value)
-    if len(value) < DESCRIPTION_MIN_CHARS or len(words) < DESCRIPTION_MIN_WORDS:
-        return None, False, Problem(DESCRIPTION_TOO_SHORT)
-    if len(value) <= DESCRIPTION_MAX_CHARS:
-        return value, False, None
-    return cut_text(value, DESCRIPTION_MAX_CHARS), True, None
+    return len(value) >= DESCRIPTION_MIN_CHARS and len(words) >= DESCRIPTION_MIN_WORDS
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What happened to a typed part of the description: how many characters of it were
+    kept (all unless the limit was reached) and the description's length now."""
+
+    kept: int
+    dropped: int
+    total: int
+
+
+def set_description(draft: Draft, text: str) -> Kept:
+    value = text.strip()
+    draft.description = value[:DESCRIPTION_MAX_CHARS]
+    return Kept(len(draft.description), len(value) - len(draft.description),
+                len(draft.description))
+
+
+def append_description(draft: Draft, text: str) -> Kept:
+    """Add a follow-up message to the description, up to the limit (nothing is cut
+    silently: the caller says how much was kept)."""
+    value = text.strip()
+    current = draft.description or ""
+    separator = "\n" if current else ""
+    room = max(DESCRIPTION_MAX_CHARS - len(current) - len(separator), 0)
+    kept = value[:room]
+    if kept:
+        draft.description = current + separator + kept
+    return Kept(len(kept), len(value) - len(kept), len(draft.description or ""))
 
 
 def cut_text(text: str, limit: int) -> str:
@@ -374,13 +450,6 @@ def cut_text(text: str, limit: int) -> str:
     cut = text[:limit]
     space = cut.rfind(" ")
     return (cut[:space] if space > limit * 0.8 else cut).rstrip() + "…"
-
-
-def append_description(draft: Draft, text: str) -> bool:
-    """Add a follow-up message to the description; True when it had to be cut."""
-    combined = f"{draft.description}\n{text.strip()}" if draft.description else text.strip()
-    draft.description = cut_text(combined, DESCRIPTION_MAX_CHARS)
-    return len(combined) > DESCRIPTION_MAX_CHARS
 
 
 def add_evidence(draft: Draft, item: Evidence) -> bool:
@@ -393,13 +462,18 @@ def add_evidence(draft: Draft, item: Evidence) -> bool:
     return True
 
 
-def choose_incident(draft: Draft, code: str) -> bool:
+def toggle_incident(draft: Draft, code: str) -> bool:
+    """Tap a type on or off; the first one still chosen is the main one."""
     if code not in INCIDENTS:
         return False
-    if code != "other":
-        draft.incident_text = None
-    draft.incident = code
-    if not asks_held(draft):
+    if code in draft.incidents:
+        draft.incidents.remove(code)
+        if code == "other":
+            draft.incident_text = None
+    else:
+        draft.incidents.append(code)
+    draft.incident = draft.incidents[0] if draft.incidents else None
+    if draft.incidents and not asks_held(draft):
         draft.held = None
     return True
 

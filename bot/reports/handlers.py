@@ -216,7 +216,10 @@ def evidence_of(message: Message) -> Evidence | None:
     for kind in d.EVIDENCE_KINDS[1:]:
         attachment = getattr(message, kind, None)
         if attachment is not None:
-            return Evidence(kind, attachment.file_id, attachment.file_size)
+            duration = getattr(attachment, "duration", None)
+            seconds = int(duration.total_seconds()) if hasattr(duration, "total_seconds") \
+                else duration
+            return Evidence(kind, attachment.file_id, attachment.file_size, seconds)
     return None
 
 

@@ -11,24 +11,27 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from babel.numbers import format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import N_
 from bot.keyboards import BACK_TO_MENU, MENU_EMERGENCY, MENU_REPORT, button
 from bot.reports import draft as d
+from bot.reports.dates import incident_day, is_month_only
 from bot.reports.draft import Draft
 from bot.reports.places import Places
 from bot.reports.summary import render_summary
 
 Gettext = Callable[[str], str]
 Ngettext = Callable[[str, str, int], str]
+DateFormatter = Callable[[date, str], str]
 
 NAMESPACE = "rp"
 FORGET_NAMESPACE = "fgt"
 
 STEP_CODES: dict[str, str] = {
     d.CONSENT: "c", d.INCIDENT: "i", d.INCIDENT_TEXT: "it", d.PLACE: "p",
-    d.PLACE_TEXT: "pt", d.DATE: "d", d.AFFECTED_STEP: "a", d.PEOPLE_STEP: "n",
+    d.PLACE_TEXT: "pt", d.DATE: "d", d.DATE_MONTH: "dm", d.AFFECTED_STEP: "a", d.PEOPLE_STEP: "n",
     d.GROUPS_STEP: "g", d.HELD_STEP: "h", d.DESCRIPTION: "ds", d.EVIDENCE: "e",
     d.REVIEW: "r", d.EDIT: "ed",
 }
@@ -47,6 +50,13 @@ ANONYMOUS = N_("🕶 Anonymous")
 CANCEL_YES = N_("Yes, delete this report")
 CANCEL_NO = N_("No, continue")
 BACK_TO_SUMMARY = N_("⬅️ Back to the summary")
+CONTINUE = N_("➡️ Continue")
+NO_EXACT_DAY = N_("🤷 I don't remember the exact day")
+KEEP_VALUE = N_("✅ Keep: {value}")
+KEEP_DESCRIPTION = N_("✅ Keep it as it is")
+ADD_TO_DESCRIPTION = N_("➕ Add to the description")
+REPLACE_DESCRIPTION = N_("✏️ Replace it")
+KEEP_LABEL_CHARS = 32  # a typed answer shown on a button stays readable on a phone
 
 EDIT_LABELS: dict[str, str] = {
     d.CONSENT: N_("Contact or anonymous"),
@@ -75,6 +85,25 @@ def _button(text: str, draft: Draft, step: str, command: str,
 
 def _tick(label: str, selected: bool) -> str:
     return f"✓ {label}" if selected else label
+
+
+def _keep_row(draft: Draft, step: str, value: str, _: Gettext) -> list[InlineKeyboardButton]:
+    shown = value if len(value) <= KEEP_LABEL_CHARS else value[:KEEP_LABEL_CHARS - 1] + "…"
+    return [_button(_(KEEP_VALUE).format(value=shown), draft, step, "keep")]
+
+
+def _incident_buttons(draft: Draft, _: Gettext) -> list[list[InlineKeyboardButton]]:
+    """Several types may be chosen; with more than one, the order shows the main one."""
+    numbered = len(draft.incidents) > 1
+    rows = []
+    for code, label in d.INCIDENTS.items():
+        text = _(label)
+        if code in draft.incidents:
+            text = (f"✓ {draft.incidents.index(code) + 1}. {text}" if numbered
+                    else f"✓ {text}")
+        rows.append([_button(text, draft, d.INCIDENT, "toggle", code)])
+    rows.append([_button(_(CONTINUE), draft, d.INCIDENT, "done")])
+    return rows
 
 
 def _keyboard(rows: Sequence[Sequence[InlineKeyboardButton]], draft: Draft, step: str,
@@ -119,7 +148,7 @@ def consent_question(_: Gettext, reviewers: bool = True) -> str:
 
 
 def step_screen(draft: Draft, step: str, _: Gettext, ngettext: Ngettext,
-                format_date: Callable[[date], str], places: Places, *,
+                format_date: DateFormatter, places: Places, *,
                 reviewers: bool = True) -> Screen:
     """The question of ``step`` with its buttons, showing earlier answers with ✓."""
     if step == d.CONSENT:
@@ -130,13 +159,15 @@ def step_screen(draft: Draft, step: str, _: Gettext, ngettext: Ngettext,
         return Screen(f"{notice_text(_)}\n\n{consent_question(_, reviewers)}",
                       _keyboard(rows, draft, step, _))
     if step == d.INCIDENT:
-        return Screen("<b>" + _("What happened?") + "</b>\n" + _("Choose the closest answer."),
-                      _keyboard(_choices(d.INCIDENTS, draft.incident, draft, step, _),
-                                draft, step, _))
+        return Screen("<b>" + _("What happened?") + "</b>\n"
+                      + _("Tap everything that happened, then press “Continue”. The first "
+                          "one you tap is the main one."),
+                      _keyboard(_incident_buttons(draft, _), draft, step, _))
     if step == d.INCIDENT_TEXT:
+        keep = [_keep_row(draft, step, draft.incident_text, _)] if draft.incident_text else []
         return Screen(_("Please write in a few words what kind of incident it was, for "
                         "example “my phone was taken”. You will tell the whole story later."),
-                      _keyboard([], draft, step, _))
+                      _keyboard(keep, draft, step, _))
     if step == d.PLACE:
         rows = [[_button(_tick(place.name(draft.locale), place.id == draft.place), draft, step,
                          "set", place.id)] for place in places.items]
@@ -148,15 +179,25 @@ def step_screen(draft: Draft, step: str, _: Gettext, ngettext: Ngettext,
         text = (_("Please type the region or the city in Russia.") if draft.place == "ru_other"
                 else _("Please type the place: the country and the city, or the border "
                        "crossing."))
-        return Screen(text, _keyboard([], draft, step, _))
+        keep = [_keep_row(draft, step, draft.place_text, _)] if draft.place_text else []
+        return Screen(text, _keyboard(keep, draft, step, _))
     if step == d.DATE:
         rows = [[_button(_(TODAY), draft, step, "set", "0"),
-                 _button(_(YESTERDAY), draft, step, "set", "1")]]
+                 _button(_(YESTERDAY), draft, step, "set", "1")],
+                [_button(_(NO_EXACT_DAY), draft, step, "month")]]
+        if draft.date:
+            rows.insert(0, _keep_row(draft, step, incident_date_label(draft.date, format_date),
+                                     _))
         lines = ["<b>" + _("When did it happen?") + "</b>",
-                 _("Press a button or type the date, for example 05.02.2025 or "
-                   "“5 February”.")]
-        if draft.incident_date:
-            lines.append(_("Now: {date}").format(date=format_date(draft.incident_date)))
+                 _("Press a button or type the date, for example 05.02.2025, “5 February” "
+                   "or “3 days ago”.")]
+        return Screen("\n".join(lines), _keyboard(rows, draft, step, _))
+    if step == d.DATE_MONTH:
+        rows = [[_button(incident_date_label(month, format_date), draft, step, "set", month)]
+                for month in d.month_choices()]
+        lines = ["<b>" + _("In which month did it happen?") + "</b>",
+                 _("Press a month or type the month and year, for example “December 2025” "
+                   "or 12.2025.")]
         return Screen("\n".join(lines), _keyboard(rows, draft, step, _))
     if step == d.AFFECTED_STEP:
         return Screen("<b>" + _("Who was affected?") + "</b>",
@@ -167,9 +208,10 @@ def step_screen(draft: Draft, step: str, _: Gettext, ngettext: Ngettext,
                    for code, label in d.PEOPLE.items()]
         lines = ["<b>" + _("How many people were affected in total?") + "</b>",
                  _("Press a button or type the number.")]
+        rows = [buttons[:4], buttons[4:]]
         if draft.people and draft.people not in d.PEOPLE:
-            lines.append(_("Now: {count}").format(count=draft.people))
-        return Screen("\n".join(lines), _keyboard([buttons[:4], buttons[4:]], draft, step, _))
+            rows.insert(0, _keep_row(draft, step, draft.people, _))
+        return Screen("\n".join(lines), _keyboard(rows, draft, step, _))
     if step == d.GROUPS_STEP:
         rows = [[_button(_tick(_(label), code in draft.groups), draft, step, "toggle", code)]
                 for code, label in d.GROUPS.items()]
@@ -182,16 +224,7 @@ def step_screen(draft: Draft, step: str, _: Gettext, ngettext: Ngettext,
         return Screen("<b>" + _("How long were people held?") + "</b>",
                       _keyboard(_choices(d.HELD, draft.held, draft, step, _), draft, step, _))
     if step == d.DESCRIPTION:
-        lines = ["<b>" + _("Please describe what happened, in your own words.") + "</b>",
-                 _("What happened, who did it (for example border guards or police), what "
-                   "they said or asked for, and what happened after."),
-                 _("Up to {limit} characters. Please do not write passwords or bank card "
-                   "numbers.").format(limit=d.DESCRIPTION_MAX_CHARS)]
-        if draft.description and draft.editing:
-            lines.append(_("To keep your current description, press “Back”."))
-        elif draft.description:
-            lines.append(_("You already wrote a description; a new message replaces it."))
-        return Screen("\n".join(lines), _keyboard([], draft, step, _))
+        return description_screen(draft, _)
     if step == d.EVIDENCE:
         return evidence_screen(draft, _, ngettext)
     if step == d.REVIEW:
@@ -207,6 +240,44 @@ def step_screen(draft: Draft, step: str, _: Gettext, ngettext: Ngettext,
         return Screen("<b>" + _("What would you like to change?") + "</b>",
                       InlineKeyboardMarkup(rows))
     raise ValueError(f"unknown report step {step!r}")
+
+
+def description_screen(draft: Draft, _: Gettext) -> Screen:
+    step = d.DESCRIPTION
+    if not draft.has_description:
+        lines = ["<b>" + _("Please describe what happened, in your own words.") + "</b>",
+                 _("What happened, who did it (for example border guards or police), what "
+                   "they said or asked for, and what happened after. You can write several "
+                   "messages, or send a voice message."),
+                 _("Up to {limit} characters. Please do not write passwords or bank card "
+                   "numbers.").format(limit=format_decimal(d.DESCRIPTION_MAX_CHARS,
+                                                       locale=draft.locale))]
+        return Screen("\n".join(lines), _keyboard([], draft, step, _))
+    lines = ["<b>" + _("Your description") + "</b>"]
+    if draft.description:
+        lines.append(_("Now: {count} characters.").format(count=len(draft.description)))
+    if draft.description_voice:
+        lines.append("🎤 " + _("A voice message is kept as the description."))
+    mode = draft.description_mode
+    if mode == d.REPLACE:
+        lines.append(_("Send the new description. It will replace the current one."))
+    elif mode == d.ADD:
+        lines.append(_("Send the text to add. When you have finished, press “Done”."))
+    else:
+        lines.append(_("Send more text to add it to the description, or choose below."))
+    rows = [[_button(_tick(_(ADD_TO_DESCRIPTION), mode == d.ADD), draft, step, d.ADD)],
+            [_button(_tick(_(REPLACE_DESCRIPTION), mode == d.REPLACE), draft, step,
+                     d.REPLACE)],
+            [_button(_(DONE), draft, step, "done") if mode else
+             _button(_(KEEP_DESCRIPTION), draft, step, "keep")]]
+    return Screen("\n".join(lines), _keyboard(rows, draft, step, _))
+
+
+def incident_date_label(value: str, format_date: DateFormatter) -> str:
+    """A day in full, or "December 2025" when only the month is known."""
+    if is_month_only(value):
+        return format_date(incident_day(value), "LLLL y")
+    return format_date(incident_day(value), "long")
 
 
 def evidence_screen(draft: Draft, _: Gettext, ngettext: Ngettext) -> Screen:

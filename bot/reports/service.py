@@ -60,6 +60,7 @@ class ReportContent:
     incident_text: str | None = None
     place_text: str | None = None
     evidence: tuple[Evidence, ...] = ()
+    spoken: bool = False  # the reporter told the story in a voice message (in ``evidence``)
 
     def to_bytes(self) -> bytes:
         data = {
@@ -70,6 +71,7 @@ class ReportContent:
             "incident_text": self.incident_text,
             "place_text": self.place_text,
             "evidence": [vars(item) for item in self.evidence],
+            "spoken": self.spoken,
         }
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -83,6 +85,7 @@ class ReportContent:
             incident_text=data.get("incident_text"),
             place_text=data.get("place_text"),
             evidence=tuple(Evidence(**item) for item in data.get("evidence", [])),
+            spoken=bool(data.get("spoken", False)),
         )
 
 
@@ -181,14 +184,15 @@ class ReportService:
         if not is_complete(draft, self.places):
             raise IncompleteDraft(draft.id)
         assert draft.incident and draft.place and draft.date and draft.affected
-        assert draft.people and draft.description is not None
+        assert draft.people and draft.has_description
         content = ReportContent(
             reporter_id=draft.user_id,
             contact=draft.contact,
-            description=draft.description,
+            description=draft.description or "",
             incident_text=draft.incident_text,
             place_text=draft.place_text,
             evidence=tuple(draft.evidence),
+            spoken=draft.description_voice,
         ).to_bytes()
         for _attempt in range(MAX_REFERENCE_ATTEMPTS):
             ref = new_reference()
@@ -197,6 +201,7 @@ class ReportService:
                 locale=draft.locale, incident=draft.incident, place=draft.place,
                 incident_date=draft.date, affected=draft.affected, people=draft.people,
                 groups=tuple(draft.groups), held=draft.held, urgent=draft.urgent,
+                incidents=tuple(dict.fromkeys([draft.incident, *draft.incidents])),
                 content=self.keys.encrypt(content, self._report_aad(ref)),
             )
             try:
@@ -242,7 +247,7 @@ class ReportService:
             anonymous = ReportContent(
                 reporter_id=None, contact=None, description=content.description,
                 incident_text=content.incident_text, place_text=content.place_text,
-                evidence=content.evidence,
+                evidence=content.evidence, spoken=content.spoken,
             )
             updates.append((row.ref, self.keys.encrypt(anonymous.to_bytes(),
                                                        self._report_aad(row.ref))))
@@ -413,6 +418,7 @@ def export_content(row: ReportRow, content: ReportContent) -> dict[str, Any]:
         "created": row.created_at,
         "status": row.status,
         "incident": row.incident,
+        "incidents": list(row.incidents),
         "incident_text": content.incident_text,
         "place": row.place,
         "place_text": content.place_text,

@@ -4,14 +4,14 @@ is escaped here, at the last moment, and nowhere else."""
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
-from datetime import date
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import pack
 from bot.i18n import N_
+from bot.reports.dates import incident_day, is_month_only
 from bot.reports.draft import (
     AFFECTED,
     GROUPS,
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 Gettext = Callable[[str], str]
 Ngettext = Callable[[str, str, int], str]
-DateFormatter = Callable[[date], str]
+DateFormatter = Callable[..., str]  # (date, format="long") -> str
 
 STATUS_LABELS: dict[str, str] = {
     "new": N_("Received"),
@@ -72,6 +72,34 @@ def incident_label(code: str | None, typed: str | None, _: Gettext) -> str:
     return _(INCIDENTS[code]) if code in INCIDENTS else html.escape(code or "")
 
 
+def incidents_label(codes: Sequence[str], typed: str | None, _: Gettext) -> str:
+    """The main type first; the others after it, marked as also happened."""
+    labels = [incident_label(code, typed, _) for code in codes]
+    if len(labels) <= 1:
+        return labels[0] if labels else "—"
+    return _("{main}; also: {others}").format(main=labels[0], others=", ".join(labels[1:]))
+
+
+def date_label(value: str, format_date: DateFormatter, _: Gettext) -> str:
+    """A stored incident date for the reporter: the day, or the month when the day was
+    not remembered."""
+    if is_month_only(value):
+        month = format_date(incident_day(value), "LLLL y")
+        return _("{month} (exact day not known)").format(month=month)
+    return format_date(incident_day(value))
+
+
+def numeric_date_label(value: str, _: Gettext) -> str:
+    """For moderators: 05.02.2025, or 02.2025 with a note when only the month is known."""
+    try:
+        day = incident_day(value)
+    except ValueError:
+        return html.escape(value)
+    if is_month_only(value):
+        return _("{month} (exact day not known)").format(month=day.strftime("%m.%Y"))
+    return day.strftime("%d.%m.%Y")
+
+
 def place_label(places: Places, place_id: str | None, typed: str | None, locale: str) -> str:
     name = html.escape(places.name(place_id, locale))
     return f"{name}: {html.escape(typed)}" if typed else name
@@ -92,12 +120,12 @@ def evidence_label(count: int, ngettext: Ngettext, _: Gettext) -> str:
 def render_summary(draft: Draft, _: Gettext, ngettext: Ngettext, format_date: DateFormatter,
                    places: Places) -> str:
     """The review screen: every answer, labelled, user text escaped."""
-    when = format_date(draft.incident_date) if draft.incident_date else "—"
+    when = date_label(draft.date, format_date, _) if draft.date else "—"
     contact = _("With contact: moderators may write to you here") if draft.contact \
         else _("Anonymous")
     rows = [
         (_("Contact"), contact),
-        (_("What happened"), incident_label(draft.incident, draft.incident_text, _)),
+        (_("What happened"), incidents_label(draft.incidents, draft.incident_text, _)),
         (_("Where"), place_label(places, draft.place, draft.place_text, draft.locale)),
         (_("When"), when),
         (_("Who was affected"), _(AFFECTED[draft.affected]) if draft.affected else "—"),
@@ -108,12 +136,17 @@ def render_summary(draft: Draft, _: Gettext, ngettext: Ngettext, format_date: Da
         rows.append((_("How long held"), _(HELD[draft.held]) if draft.held else "—"))
     rows.append((_("Evidence"), evidence_label(len(draft.evidence), ngettext, _)))
     description = draft.description or ""
-    preview = html.escape(cut_text(description, SUMMARY_DESCRIPTION_PREVIEW))
     lines = ["<b>" + _("Please check your report") + "</b>", ""]
     lines += [f"<b>{label}:</b> {value}" for label, value in rows]
-    lines += ["", "<b>" + _("Description") + ":</b>", f"<blockquote>{preview}</blockquote>"]
+    lines += ["", "<b>" + _("Description") + ":</b>"]
+    if draft.description_voice:
+        lines.append("🎤 " + _("A voice message"))
+    if description:
+        preview = html.escape(cut_text(description, SUMMARY_DESCRIPTION_PREVIEW))
+        lines.append(f"<blockquote>{preview}</blockquote>")
     if len(description) > SUMMARY_DESCRIPTION_PREVIEW:
-        shortened = _("Only the beginning is shown here; the whole text is saved.")
+        shortened = _("Only the beginning is shown here; the whole text ({count} characters) "
+                      "is saved.").format(count=len(description))
         lines.append(f"<i>{shortened}</i>")
     lines += ["", _("If everything is correct, press “Confirm”. To change something, "
                     "press “Edit”.")]
@@ -174,9 +207,9 @@ def render_announcement(row: ReportRow, incident_text: str | None, place_text: s
         title = "🆕 <b>" + _("New incident report {ref}").format(ref=row.ref) + "</b>"
     lines = [
         title,
-        _("Type: {value}").format(value=incident_label(row.incident, incident_text, _)),
+        _("Type: {value}").format(value=incidents_label(row.incidents, incident_text, _)),
         _("Place: {value}").format(value=place_label(places, row.place, place_text, locale)),
-        _("Date: {value}").format(value=html.escape(row.incident_date)),
+        _("Date: {value}").format(value=numeric_date_label(row.incident_date, _)),
         _("People affected: {value}").format(value=html.escape(_(people_label(row.people)))),
     ]
     if row.urgent:
@@ -196,7 +229,7 @@ def answer_keyboard(ref: str, _: Gettext) -> InlineKeyboardMarkup:
 
 
 def render_report_line(row: ReportRow, _: Gettext, format_date: DateFormatter) -> str:
-    when = format_date(date.fromisoformat(row.incident_date))
+    when = date_label(row.incident_date, format_date, _)
     status = _(STATUS_LABELS.get(row.status, row.status))
     incident = _(OTHER_INCIDENT) if row.incident == "other" else \
         _(INCIDENTS[row.incident]) if row.incident in INCIDENTS else row.incident

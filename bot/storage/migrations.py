@@ -231,4 +231,13 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         CREATE INDEX answer_feedback_created ON answer_feedback(created_at);
         """,
     ),
+    (
+        8,
+        # Several incident types per report (held, passport taken, money demanded): all of
+        # them, the main one first; ``incident`` stays the main one.
+        """
+        ALTER TABLE reports ADD COLUMN incidents TEXT NOT NULL DEFAULT '';
+        UPDATE reports SET incidents = incident;
+        """,
+    ),
 )

@@ -41,6 +41,7 @@ class NewReport:
     held: str | None
     urgent: bool
     content: bytes
+    incidents: tuple[str, ...] = ()  # every type, the main one (``incident``) first
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class ReportRow:
     assignee: int | None = None
     awaiting_reply: bool = False
     status_detail: str | None = None
+    incidents: tuple[str, ...] = ()  # every type, the main one (``incident``) first
 
 
 @dataclass(frozen=True)
@@ -79,9 +81,9 @@ class NoteRow:
 _COLUMNS = (
     "ref, draft_id, reporter, created_at, updated_at, status, locale, incident, place, "
     "incident_date, affected, people, groups, held, urgent, content, assignee, "
-    "awaiting_reply, status_detail"
+    "awaiting_reply, status_detail, incidents"
 )
-_INSERT_COLUMNS = _COLUMNS.rsplit(", assignee", 1)[0]
+_INSERT_COLUMNS = _COLUMNS.rsplit(", assignee", 1)[0] + ", incidents"
 
 
 def _report(row: Sequence[Any]) -> ReportRow:
@@ -92,6 +94,7 @@ def _report(row: Sequence[Any]) -> ReportRow:
         groups=tuple(item for item in row[12].split(",") if item),
         held=row[13], urgent=bool(row[14]), content=bytes(row[15]), assignee=row[16],
         awaiting_reply=bool(row[17]), status_detail=row[18],
+        incidents=tuple(item for item in row[19].split(",") if item) or (row[7],),
     )
 
 
@@ -163,11 +166,11 @@ class ReportRepository(Repository):
         try:
             await self._conn.execute(
                 f"INSERT INTO reports ({_INSERT_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (report.ref, report.draft_id, report.reporter, now, now, report.locale,
                  report.incident, report.place, report.incident_date, report.affected,
                  report.people, ",".join(report.groups), report.held, int(report.urgent),
-                 report.content),
+                 report.content, ",".join(report.incidents or (report.incident,))),
             )
         except sqlite3.IntegrityError as error:
             if "reports.ref" in str(error):
@@ -336,11 +339,14 @@ class ReportRepository(Repository):
         if statuses:
             clauses.append(f"status IN ({','.join('?' * len(statuses))})")
             params += statuses
+        # A month-only date ("2025-12") counts as the month's first day.
+        day = "(CASE WHEN length(incident_date) = 7 THEN incident_date || '-01' " \
+              "ELSE incident_date END)"
         if since:
-            clauses.append("incident_date >= ?")
+            clauses.append(f"{day} >= ?")
             params.append(since)
         if until:
-            clauses.append("incident_date <= ?")
+            clauses.append(f"{day} <= ?")
             params.append(until)
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         return await self._select(f"{where} ORDER BY incident_date, id", tuple(params))

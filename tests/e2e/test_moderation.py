@@ -338,7 +338,7 @@ async def test_nobody_to_alert_nobody_promised(fake: FakeTelegram, bot: BotProce
     first = await user.start()
     assert "no moderator is connected to this bot right now" in first.text
     await user.press(user.t(screens.WITH_CONTACT))
-    await user.press(user.t(d.INCIDENTS["held_border"]))
+    await user.choose_incidents("held_border")
     await user.press(user.place("dme"))
     await user.press(user.t(screens.TODAY))
     await user.press(user.t(d.AFFECTED["me"]))

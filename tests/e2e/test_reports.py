@@ -75,6 +75,12 @@ class Reporter:
         self.fake.press_button(self.user_id, message.message_id, label)
         return await self.next_screen()
 
+    async def choose_incidents(self, *codes: str) -> StoredMessage:
+        """Tap each type (the first is the main one), then Continue."""
+        for code in codes:
+            await self.press(self.t(d.INCIDENTS[code]))
+        return await self.press(self.t(screens.CONTINUE))
+
     async def type(self, text: str) -> StoredMessage:
         self.fake.send_message(self.user_id, text)
         return await self.next_screen()
@@ -86,7 +92,7 @@ class Reporter:
                          contact: bool = False) -> StoredMessage:
         """From the first screen to the summary, with buttons and typed answers."""
         await self.press(self.t(screens.WITH_CONTACT if contact else screens.ANONYMOUS))
-        await self.press(self.t(d.INCIDENTS[incident]))
+        await self.choose_incidents(incident)
         await self.press(self.place(place))
         if date_text:
             await self.type(date_text)
@@ -178,7 +184,7 @@ async def test_urgent_report_sends_emergency_help_and_alerts_moderators(
     user = Reporter(fake, USER_ID, "ru")
     await user.start()
     await user.press(user.t(screens.ANONYMOUS))
-    await user.press(user.t(d.INCIDENTS["detained"]))
+    await user.choose_incidents("detained")
     await user.press(user.place("svo"))
     await user.press(user.t(screens.TODAY))
     await user.press(user.t(d.AFFECTED["family"]))
@@ -216,7 +222,7 @@ async def test_failed_alert_does_not_break_the_report(fake: FakeTelegram,
     user = Reporter(fake, USER_ID, "tg")
     await user.start()
     await user.press(user.t(screens.WITH_CONTACT))
-    await user.press(user.t(d.INCIDENTS["held_border"]))
+    await user.choose_incidents("held_border")
     await user.press(user.place("orb_land"))
     await user.press(user.t(screens.TODAY))
     await user.press(user.t(d.AFFECTED["others"]))
@@ -301,7 +307,7 @@ async def test_cancel_with_button_and_command(fake: FakeTelegram, bot: BotProces
     first = await user.start()
     assert "незаконченное" not in first.text
     await user.press(user.t(screens.ANONYMOUS))
-    await user.press(user.t(d.INCIDENTS["refused"]))
+    await user.choose_incidents("refused")
     fake.send_message(USER_ID, "/cancel")
     assert "Сообщение отменено" in (await user.chat.next_message()).text
     fake.send_message(USER_ID, "/cancel")
@@ -321,7 +327,7 @@ async def test_menu_pauses_the_report_and_report_resumes_it(fake: FakeTelegram,
     user = Reporter(fake, USER_ID, "en")
     await user.start()
     await user.press(user.t(screens.ANONYMOUS))
-    await user.press(user.t(d.INCIDENTS["extortion"]))
+    await user.choose_incidents("extortion")
     await user.press(user.place("kzn"))
     fake.send_message(USER_ID, "/menu")
     menu = await user.chat.next_message()
@@ -375,7 +381,7 @@ async def test_bad_input_at_each_step_is_reprompted_and_nothing_is_lost(
     # A button of an earlier question (the first consent screen, still on screen).
     fake.press_button(USER_ID, consent.message_id, user.t(screens.WITH_CONTACT))
     await expect("earlier button", user.t("What happened?"))
-    await user.press(user.t(d.INCIDENTS["other"]))
+    await user.choose_incidents("other")
     fake.send_message(USER_ID, "x")
     await expect("too short", "too short")
     await user.type("Phone taken by police")
@@ -416,10 +422,12 @@ async def test_bad_input_at_each_step_is_reprompted_and_nothing_is_lost(
     fake.send_message(USER_ID, "too short")
     await expect("short", "at least one full sentence")
     fake.send_photo(USER_ID)
-    await expect("photo", "first describe what happened in words")
-    long_text = ("They kept us for two days and took our phones. " * 100)[:4000]
+    await expect("photo", "first describe what happened, in words or in a voice message")
+    long_text = ("They kept us for two days and took our phones. " * 100)[:4000].strip()
     await user.type(long_text)
-    assert "longer than 3000 characters" in user.screen.text  # type: ignore[union-attr]
+    # Nothing is cut: the bot says how much it kept.
+    assert f"saved your description ({len(long_text)} characters)" in \
+        user.screen.text  # type: ignore[union-attr]
 
     # evidence
     fake.send_sticker(USER_ID)
@@ -436,7 +444,8 @@ async def test_bad_input_at_each_step_is_reprompted_and_nothing_is_lost(
     fake.send_message(USER_ID, "looks good")
     summary = await expect("text at review", use_buttons)
     for fragment in ("Phone taken by police", "Yekaterinburg", user.long_date(date(2024, 2, 29)),
-                     "12", "A student", "1–2 days", "4 files", "the whole text is saved"):
+                     "12", "A student", "1–2 days", "4 files",
+                     f"the whole text ({len(long_text)} characters) is saved"):
         assert fragment in summary.text, fragment
     await user.confirm()
 
@@ -444,7 +453,7 @@ async def test_bad_input_at_each_step_is_reprompted_and_nothing_is_lost(
     ((row, content),) = await stored_reports(bot.data_dir)
     assert row.incident == "other" and content.incident_text == "Phone taken by police"
     assert row.people == "12" and row.groups == ("student",)
-    assert len(content.description) <= 3001 and content.description.endswith("…")
+    assert content.description == long_text.strip()
     assert [e.kind for e in content.evidence] == ["photo", "document", "video", "voice"]
     assert all(e.file_id and e.size for e in content.evidence)
 
@@ -456,7 +465,7 @@ async def test_restart_in_the_middle_then_complete(fake: FakeTelegram, bot: BotP
     user = Reporter(fake, USER_ID, "tg")
     await user.start()
     await user.press(user.t(screens.ANONYMOUS))
-    await user.press(user.t(d.INCIDENTS["documents"]))
+    await user.choose_incidents("documents")
     await user.press(user.place("led"))
 
     await bot.restart(kill=True)  # a crash: no graceful shutdown
@@ -589,7 +598,7 @@ async def test_forget_can_be_declined(fake: FakeTelegram, bot: BotProcess) -> No
     event = await user.chat.next_event(kinds={"edit_text"})
     assert event.message is not None and "Ҳеҷ чиз нест карда нашуд" in event.message.text
     # The report in progress is untouched.
-    await user.press(user.t(d.INCIDENTS["refused"]))
+    await user.choose_incidents("refused")
     assert user.t("Where did it happen?") in user.screen.text  # type: ignore[union-attr]
 
 
@@ -620,7 +629,7 @@ async def test_typed_text_never_reaches_the_database_in_plaintext(fake: FakeTele
     await user.confirm()
     await user.start()
     await user.press(user.t(screens.ANONYMOUS))
-    await user.press(user.t(d.INCIDENTS["other"]))
+    await user.choose_incidents("other")
     await user.type(f"{marker} typed type")
     await user.press(user.place("other"))
     await user.type(f"{marker} Almaty")
@@ -644,7 +653,7 @@ async def test_dates_and_counts_as_people_say_them(fake: FakeTelegram, bot: BotP
     user = Reporter(fake, USER_ID, locale)
     await user.start()
     await user.press(user.t(screens.ANONYMOUS))
-    await user.press(user.t(d.INCIDENTS["held_border"]))
+    await user.choose_incidents("held_border")
     await user.press(user.place("dme"))
     typed_date = {"ru": "3 дня назад", "tg": "se ruz pesh"}[locale]
     screen = await user.type(typed_date)
@@ -721,3 +730,167 @@ async def test_the_report_conversation_can_be_removed_from_the_phone(
     # The report itself is safe.
     fake.send_message(USER_ID, "/myreports")
     assert REF.search((await user.chat.next_message()).text)
+
+
+# --- what real people ran into (issue 11) ------------------------------------------------
+
+async def _to_date_step(user: Reporter, *codes: str) -> None:
+    await user.start()
+    await user.press(user.t(screens.ANONYMOUS))
+    await user.choose_incidents(*(codes or ("held_border",)))
+    await user.press(user.place("dme"))
+
+
+async def _from_affected_to_description(user: Reporter) -> None:
+    await user.press(user.t(d.AFFECTED["me"]))
+    await user.press("2")
+    await user.press(user.t(screens.DONE))
+    await user.press(user.t(d.HELD["lt3h"]))
+
+
+@pytest.mark.parametrize("locale", ["ru", "tg"])
+async def test_several_incident_types_the_first_is_the_main_one(
+        fake: FakeTelegram, bot: BotProcess, locale: str) -> None:
+    await start_in(fake, USER_ID, locale)
+    user = Reporter(fake, USER_ID, locale)
+    await user.start()
+    await user.press(user.t(screens.ANONYMOUS))
+    # "Continue" with nothing chosen explains instead of moving on.
+    assert user.screen is not None
+    fake.press_button(USER_ID, user.screen.message_id, user.t(screens.CONTINUE))
+    toast = await user.chat.next_event(kinds={"callback_answer"})
+    assert toast.data.get("text") == user.t(flow.CHOOSE_ONE)
+    for code in ("held_border", "documents", "extortion"):
+        screen = await user.press(user.t(d.INCIDENTS[code]))
+    assert f"✓ 1. {user.t(d.INCIDENTS['held_border'])}" in screen.button_texts()
+    assert f"✓ 3. {user.t(d.INCIDENTS['extortion'])}" in screen.button_texts()
+    await user.press(user.t(screens.CONTINUE))
+    await user.press(user.place("dme"))
+    await user.press(user.t(screens.TODAY))
+    await _from_affected_to_description(user)
+    await user.type("Нас держали девять часов, забрали паспорта и требовали деньги.")
+    summary = await user.press(user.t(screens.SKIP))
+    also = user.t("{main}; also: {others}").format(
+        main=user.t(d.INCIDENTS["held_border"]),
+        others=f"{user.t(d.INCIDENTS['documents'])}, {user.t(d.INCIDENTS['extortion'])}")
+    assert also in summary.text
+    await user.confirm()
+    ((row, _content),) = await stored_reports(bot.data_dir)
+    assert row.incident == "held_border"
+    assert row.incidents == ("held_border", "documents", "extortion")
+
+
+@pytest.mark.parametrize("locale", ["ru", "en"])
+async def test_only_the_month_is_enough_and_back_offers_to_keep(
+        fake: FakeTelegram, bot: BotProcess, locale: str) -> None:
+    await start_in(fake, USER_ID, locale)
+    user = Reporter(fake, USER_ID, locale)
+    await _to_date_step(user)
+    months = await user.press(user.t(screens.NO_EXACT_DAY))
+    assert user.t("In which month did it happen?") in months.text
+    assert len(months.button_texts()) == 3 + 2  # three months, Back and Cancel
+    # A month typed in Latin letters is accepted as well as the buttons.
+    await user.type("dekabr 2025")
+    assert user.t("Who was affected?") in user.screen.text  # type: ignore[union-attr]
+    # Back: the date step offers to keep what was given.
+    back = await user.press(user.t(screens.BACK))
+    month_name = CATALOGS.get(locale).format_date(date(2025, 12, 1), "LLLL y")
+    keep = user.t(screens.KEEP_VALUE).format(value=month_name)
+    assert keep in back.button_texts(), back.button_texts()
+    await user.press(keep)
+    await _from_affected_to_description(user)
+    await user.type("Нас держали в аэропорту всю ночь без воды и еды.")
+    summary = await user.press(user.t(screens.SKIP))
+    assert user.t("{month} (exact day not known)").format(month=month_name) in summary.text
+    await user.confirm()
+    ((row, _content),) = await stored_reports(bot.data_dir)
+    assert row.incident_date == "2025-12"
+
+
+@pytest.mark.parametrize("locale", ["tg", "ru"])
+async def test_back_to_a_typed_answer_offers_keep(fake: FakeTelegram, bot: BotProcess,
+                                                  locale: str) -> None:
+    await start_in(fake, USER_ID, locale)
+    user = Reporter(fake, USER_ID, locale)
+    await _to_date_step(user)
+    await user.type("3 рӯз пеш" if locale == "tg" else "3 дня назад")
+    await user.press(user.t(d.AFFECTED["others"]))
+    await user.type("мо 20 нафар будем" if locale == "tg" else "нас было двадцать")
+    back = await user.press(user.t(screens.BACK))
+    keep = user.t(screens.KEEP_VALUE).format(value="20")
+    assert keep in back.button_texts(), back.button_texts()
+    after = await user.press(keep)
+    assert user.t(d.GROUPS["child"]) in after.button_texts()
+
+
+@pytest.mark.parametrize("locale", ["ru", "en"])
+async def test_a_9000_character_description_in_three_messages_is_kept_whole(
+        fake: FakeTelegram, bot: BotProcess, locale: str) -> None:
+    await start_in(fake, USER_ID, locale)
+    user = Reporter(fake, USER_ID, locale)
+    await _to_date_step(user)
+    await user.press(user.t(screens.TODAY))
+    await _from_affected_to_description(user)
+    parts = [f"Часть {n}. " + "Нас держали в комнате без воды, забрали телефоны. " * 60
+             for n in (1, 2, 3)]
+    assert all(3000 < len(part) < 3100 for part in parts)
+    first = await user.type(parts[0])
+    assert str(len(parts[0].strip())) in first.text  # exactly how much was kept
+    for part in parts[1:]:
+        notice = await user.type(part)
+    whole = "\n".join(part.strip() for part in parts)
+    assert len(whole) > 9000 and str(len(whole)) in notice.text
+    summary = await user.press(user.t(screens.SKIP))
+    assert str(len(whole)) in summary.text  # "the whole text (N characters) is saved"
+    await user.confirm()
+    ((_row, content),) = await stored_reports(bot.data_dir)
+    assert content.description == whole
+
+
+@pytest.mark.parametrize("locale", ["tg", "en"])
+async def test_editing_the_description_offers_add_and_replace(
+        fake: FakeTelegram, bot: BotProcess, locale: str) -> None:
+    await start_in(fake, USER_ID, locale)
+    user = Reporter(fake, USER_ID, locale)
+    await user.start()
+    await user.answer_all(description="Border guards kept us in a small room for hours.")
+    await user.press(user.t(screens.EDIT))
+    screen = await user.press(user.t(screens.EDIT_LABELS[d.DESCRIPTION]))
+    for label in (screens.ADD_TO_DESCRIPTION, screens.REPLACE_DESCRIPTION,
+                  screens.KEEP_DESCRIPTION):
+        assert user.t(label) in screen.button_texts()
+    await user.press(user.t(screens.ADD_TO_DESCRIPTION))
+    # Two more messages: both are added, neither is refused.
+    await user.type("Then they took our phones and did not give them back.")
+    await user.type("In the morning they let some of us go without papers.")
+    summary = await user.press(user.t(screens.DONE))
+    assert "took our phones" in summary.text and "without papers" in summary.text
+    await user.press(user.t(screens.EDIT))
+    await user.press(user.t(screens.EDIT_LABELS[d.DESCRIPTION]))
+    await user.press(user.t(screens.REPLACE_DESCRIPTION))
+    await user.type("Only this new text should remain in the description.")
+    summary = await user.press(user.t(screens.DONE))
+    assert "took our phones" not in summary.text
+    await user.confirm()
+    ((_row, content),) = await stored_reports(bot.data_dir)
+    assert content.description == "Only this new text should remain in the description."
+
+
+@pytest.mark.parametrize("locale", ["tg", "ru"])
+async def test_a_voice_message_can_be_the_description(
+        fake: FakeTelegram, bot: BotProcess, locale: str) -> None:
+    await start_in(fake, USER_ID, locale)
+    user = Reporter(fake, USER_ID, locale)
+    await _to_date_step(user)
+    await user.press(user.t(screens.TODAY))
+    await _from_affected_to_description(user)
+    fake.send_voice(USER_ID, duration=41)
+    evidence = await user.next_screen()
+    assert "🎤" in evidence.text and user.t(screens.DONE) in evidence.button_texts()
+    summary = await user.press(user.t(screens.DONE))
+    assert "🎤 " + user.t("A voice message") in summary.text
+    await user.confirm()
+    ((_row, content),) = await stored_reports(bot.data_dir)
+    assert content.spoken and content.description == ""
+    ((voice,),) = (content.evidence,)
+    assert voice.kind == "voice" and voice.duration == 41 and voice.file_id

@@ -71,6 +71,7 @@ async def store_reports(db: Database, keys: ReportKeys) -> Stored:
     for user_id, status, description, incident, incident_text, place, place_text in specs:
         draft = complete_draft(user_id, description=description)
         draft.incident, draft.incident_text = incident, incident_text
+        draft.incidents = [incident]
         draft.place, draft.place_typed, draft.place_text = place, place_text is not None, \
             place_text
         file_id = f"AgACAgIAAxkBAAIB-file-of-{user_id}"

@@ -56,6 +56,8 @@ def complete_draft(user_id: int = 1001, *, description: str | None = None,
     draft = Draft.new(user_id, locale, NOW)
     draft.contact = True
     draft.incident = "held_border"
+    draft.incidents = ["held_border"]
+    draft.incidents_done = True
     draft.place = "dme"
     draft.date = "2025-02-05"
     draft.affected = "me"

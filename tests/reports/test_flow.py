@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from bot.callbacks import MAX_BYTES, unpack
@@ -34,8 +36,8 @@ def walk(draft: Draft, *answers: tuple[str, str, str]) -> flow.Outcome:
 
 def test_full_path_with_buttons_and_text() -> None:
     draft = new()
-    walk(draft, ("consent", "set", "anon"), ("incident", "set", "refused"),
-         ("place", "set", "svo"))
+    walk(draft, ("consent", "set", "anon"), ("incident", "toggle", "refused"),
+         ("incident", "done", ""), ("place", "set", "svo"))
     assert draft.step == d.DATE
     assert flow.type_text(draft, d.DATE, "5 феврали", NOW).problem is None
     assert draft.date == "2025-02-05" and draft.step == d.AFFECTED_STEP
@@ -55,7 +57,8 @@ def test_full_path_with_buttons_and_text() -> None:
 
 def test_other_type_and_typed_places_ask_for_text() -> None:
     draft = new()
-    walk(draft, ("consent", "set", "contact"), ("incident", "set", "other"))
+    walk(draft, ("consent", "set", "contact"), ("incident", "toggle", "other"),
+         ("incident", "done", ""))
     assert draft.step == d.INCIDENT_TEXT
     assert flow.type_text(draft, d.INCIDENT_TEXT, "?").problem is not None
     assert flow.type_text(draft, d.INCIDENT_TEXT, "x" * 200).problem is not None
@@ -75,7 +78,7 @@ def test_other_type_and_typed_places_ask_for_text() -> None:
 def test_insults_skip_the_holding_question() -> None:
     draft = complete_draft()
     draft.step = d.GROUPS_STEP
-    draft.incident = "insults"
+    draft.incident, draft.incidents = "insults", ["insults"]
     assert not d.applies(draft, d.HELD_STEP)
     assert d.next_step(draft, d.GROUPS_STEP) == d.DESCRIPTION
     assert d.previous_step(draft, d.DESCRIPTION) == d.GROUPS_STEP
@@ -111,12 +114,16 @@ def test_edit_from_review_returns_to_review() -> None:
     # Changing the type to insults drops the holding answer; back to one that asks it.
     flow.press(draft, d.REVIEW, "edit", "", PLACES)
     flow.press(draft, d.EDIT, "go", "incident", PLACES)
-    assert flow.press(draft, d.INCIDENT, "set", "insults", PLACES).step == d.REVIEW
-    assert draft.held is None
+    assert flow.press(draft, d.INCIDENT, "toggle", "insults", PLACES).redraw
+    assert draft.held == "lt3h"  # held at the border still involves holding
+    flow.press(draft, d.INCIDENT, "toggle", "held_border", PLACES)
+    assert draft.incidents == ["insults"] and draft.held is None
+    assert flow.press(draft, d.INCIDENT, "done", "", PLACES).step == d.REVIEW
     flow.press(draft, d.REVIEW, "edit", "", PLACES)
     assert flow.press(draft, d.EDIT, "go", "held", PLACES).problem is not None  # n/a
     flow.press(draft, d.EDIT, "go", "incident", PLACES)
-    assert flow.press(draft, d.INCIDENT, "set", "detained", PLACES).step == d.HELD_STEP
+    flow.press(draft, d.INCIDENT, "toggle", "detained", PLACES)
+    assert flow.press(draft, d.INCIDENT, "done", "", PLACES).step == d.HELD_STEP
     assert flow.press(draft, d.HELD_STEP, "set", "gt2d", PLACES).step == d.REVIEW
 
 
@@ -143,14 +150,110 @@ def test_wrong_input_keeps_everything() -> None:
 
 
 def test_description_rules() -> None:
-    assert d.clean_description("too short")[2] is not None
-    assert d.clean_description("aaaaaaaaaaaaaaaaaaaaaaaa")[2] is not None  # one word
-    text, cut, problem = d.clean_description("Они забрали паспорт и не вернули.")
-    assert problem is None and not cut and text
-    long = "слово " * 1000
-    text, cut, problem = d.clean_description(long)
-    assert cut and text is not None and len(text) <= d.DESCRIPTION_MAX_CHARS + 1
-    assert text.endswith("…") and "слов…" not in text  # cut between words
+    assert not d.is_sentence("too short")
+    assert not d.is_sentence("aaaaaaaaaaaaaaaaaaaaaaaa")  # one word
+    assert d.is_sentence("Они забрали паспорт и не вернули.")
+    draft = new()
+    kept = d.set_description(draft, "слово " * 3000)
+    assert kept.dropped == 18_000 - 1 - d.DESCRIPTION_MAX_CHARS and kept.total == 12_000
+    assert len(draft.description or "") == d.DESCRIPTION_MAX_CHARS
+
+
+def test_a_long_description_in_several_messages_is_kept_whole() -> None:
+    draft = complete_draft()
+    draft.description, draft.evidence_done, draft.step = None, False, d.DESCRIPTION
+    parts = [f"Часть {n}. " + "Нас держали в комнате без воды. " * 95 for n in (1, 2, 3)]
+    assert all(2900 < len(part) <= 3100 for part in parts)
+    outcome = flow.type_text(draft, d.DESCRIPTION, parts[0])
+    assert outcome.step == d.EVIDENCE and outcome.notice is not None
+    assert outcome.notice.message == flow.DESCRIPTION_SAVED
+    for part in parts[1:]:
+        notice = flow.type_text(draft, d.EVIDENCE, part).notice
+        assert notice is not None and notice.message == flow.ADDED_TO_DESCRIPTION
+    assert draft.description == "\n".join(part.strip() for part in parts)
+    assert notice.kwargs()["total"] == len(draft.description)
+
+
+def test_the_description_limit_says_exactly_what_was_kept() -> None:
+    draft = complete_draft()
+    draft.description = "а" * (d.DESCRIPTION_MAX_CHARS - 101)
+    draft.step = d.EVIDENCE
+    notice = flow.type_text(draft, d.EVIDENCE, "Потом у нас забрали телефоны " * 10).notice
+    assert notice is not None and notice.message == flow.DESCRIPTION_LIMIT
+    assert notice.kwargs()["kept"] == 100  # 101 of room, one for the line break
+    assert notice.kwargs()["kept"] + notice.kwargs()["dropped"] == len(
+        ("Потом у нас забрали телефоны " * 10).strip())
+    assert len(draft.description or "") == d.DESCRIPTION_MAX_CHARS
+    notice = flow.type_text(draft, d.EVIDENCE, "И ещё одно сообщение после лимита.").notice
+    assert notice is not None and notice.message == flow.DESCRIPTION_FULL
+
+
+def test_editing_the_description_adds_or_replaces() -> None:
+    draft = complete_draft(description="Border guards kept us in a room for many hours.")
+    flow.press(draft, d.REVIEW, "edit", "", PLACES)
+    assert flow.press(draft, d.EDIT, "go", d.DESCRIPTION, PLACES).step == d.DESCRIPTION
+    # Text typed without choosing is added, never lost; the step stays open for more.
+    outcome = flow.type_text(draft, d.DESCRIPTION, "Then they took our phones away.")
+    assert outcome.step is None and outcome.notice is not None
+    assert draft.description == ("Border guards kept us in a room for many hours.\n"
+                                 "Then they took our phones away.")
+    flow.type_text(draft, d.DESCRIPTION, "And nobody gave us any water.")
+    assert draft.description.endswith("phones away.\nAnd nobody gave us any water.")
+    assert flow.press(draft, d.DESCRIPTION, "replace", "", PLACES).redraw
+    assert flow.type_text(draft, d.DESCRIPTION, "short").problem is not None
+    flow.type_text(draft, d.DESCRIPTION, "A new text that replaces the old one.")
+    assert draft.description == "A new text that replaces the old one."
+    flow.type_text(draft, d.DESCRIPTION, "A second part goes after the new text.")
+    assert draft.description.endswith("old one.\nA second part goes after the new text.")
+    assert flow.press(draft, d.DESCRIPTION, "done", "", PLACES).step == d.REVIEW
+    assert draft.description_mode is None
+
+
+def test_a_voice_message_can_be_the_description() -> None:
+    draft = complete_draft()
+    draft.description, draft.evidence, draft.evidence_done = None, [], False
+    draft.step = d.DESCRIPTION
+    photo = flow.receive_media(draft, d.DESCRIPTION, Evidence("photo", "p1"))
+    assert photo.problem is not None and draft.evidence == []
+    outcome = flow.receive_media(draft, d.DESCRIPTION, Evidence("voice", "v1", 9000, 41))
+    assert outcome.step == d.EVIDENCE and outcome.notice is not None
+    assert draft.description_voice and draft.evidence[0].file_id == "v1"
+    assert draft.has_description and d.first_missing(draft) == d.EVIDENCE
+    walk(draft, ("evidence", "done", ""))
+    assert d.is_complete(draft, PLACES)
+
+
+def test_several_incident_types_first_is_main() -> None:
+    draft = new()
+    walk(draft, ("consent", "set", "anon"))
+    assert flow.press(draft, d.INCIDENT, "done", "", PLACES).problem is not None
+    for code in ("held_border", "documents", "extortion"):
+        assert flow.press(draft, d.INCIDENT, "toggle", code, PLACES).redraw
+    flow.press(draft, d.INCIDENT, "toggle", "held_border", PLACES)  # untapped
+    assert draft.incidents == ["documents", "extortion"] and draft.incident == "documents"
+    assert flow.press(draft, d.INCIDENT, "toggle", "forged", PLACES).problem is not None
+    assert flow.press(draft, d.INCIDENT, "done", "", PLACES).step == d.PLACE
+    old = Draft.from_json(draft.to_json() | {"incidents": [], "incidents_done": False})
+    assert old.incidents == ["documents"] and old.incidents_done  # saved before the change
+
+
+def test_month_only_date_and_keep_on_back() -> None:
+    draft = complete_draft()
+    draft.step = d.DATE
+    assert flow.press(draft, d.DATE, "month", "", PLACES).step == d.DATE_MONTH
+    assert flow.press(draft, d.DATE_MONTH, "back", "", PLACES).step == d.DATE
+    flow.press(draft, d.DATE, "month", "", PLACES)
+    assert flow.press(draft, d.DATE_MONTH, "set", "1999-01", PLACES).problem is not None
+    assert flow.type_text(draft, d.DATE_MONTH, "dekabr 2025", NOW).problem is not None  # future
+    assert flow.type_text(draft, d.DATE_MONTH, "dekabr 2024", NOW).step == d.AFFECTED_STEP
+    assert draft.date == "2024-12" and draft.incident_date == date(2024, 12, 1)
+    # Back to a typed answer offers to keep it.
+    draft.step = d.PEOPLE_STEP
+    draft.people = "20"
+    assert flow.press(draft, d.PEOPLE_STEP, "keep", "", PLACES).step == d.GROUPS_STEP
+    assert draft.people == "20"
+    draft.step, draft.date = d.DATE, None
+    assert flow.press(draft, d.DATE, "keep", "", PLACES).problem is not None  # nothing kept
 
 
 def test_evidence_limit_duplicates_and_follow_up_text() -> None:
@@ -181,6 +284,7 @@ def test_every_screen_is_valid_html_with_short_callback_data(locale: str) -> Non
     draft = complete_draft(locale=locale, description="<b>не тег</b> & " + "ж" * 3000,
                            held="still")
     draft.incident, draft.incident_text = "other", "<script>"
+    draft.incidents = ["other", "documents"]
     draft.place, draft.place_text, draft.place_typed = "other", "Алматы & <i>", True
     for step in d.STEPS:
         screen = step_screen(draft, step, translator.gettext, translator.ngettext,

@@ -44,6 +44,7 @@ async def test_description_draft_and_identity_are_not_in_the_database_files(
     # A submitted report...
     draft = complete_draft(USER_ID, description=f"{marker} {cyrillic} они забрали паспорт")
     draft.incident, draft.incident_text = "other", typed
+    draft.incidents = ["other"]
     draft.evidence[0].file_id = file_id
     await service.save_draft(draft)
     await service.submit(draft)
