@@ -19,6 +19,7 @@ from bot.context import HamrohContext
 from bot.flood import FloodGuard
 from bot.handlers import register_handlers
 from bot.i18n import Catalogs
+from bot.moderation.stale import setup_stale_digest
 from bot.persistence import SqlitePersistence
 from bot.processor import PerChatUpdateProcessor
 from bot.ratelimit import PriorityRateLimiter
@@ -124,6 +125,7 @@ async def _post_init(app: HamrohApplication) -> None:
     setup_reports(app)  # report key (created on first run) and draft expiry
     setup_broadcasts(app)  # resume one that a restart interrupted
     setup_support(app)  # retention of closed tickets' identity link
+    setup_stale_digest(app)  # every Monday: articles whose rules may have changed
     if app.job_queue is not None:
         app.job_queue.run_repeating(_prune_processed_updates, interval=timedelta(hours=6),
                                     first=timedelta(minutes=1), name="prune-processed")

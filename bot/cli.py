@@ -34,7 +34,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     kb = sub.add_parser("kb", help="knowledge base tools")
     kb_sub = kb.add_subparsers(dest="kb_command", metavar="KB_COMMAND", required=True)
-    kb_sub.add_parser("check", help="validate the knowledge base; non-zero exit on errors")
+    check = kb_sub.add_parser("check", help="validate the knowledge base; non-zero exit on "
+                                            "errors")
+    check.add_argument("--strict", action="store_true",
+                       help="an article whose check_by date has passed is an error")
+    export_po = kb_sub.add_parser("export-po", help="write the articles of one language as a "
+                                                    "gettext catalogue for reviewers")
+    export_po.add_argument("--lang", required=True, choices=("tg", "ru", "en"))
+    export_po.add_argument("--output", "-o", help="file to write (default: hamroh-kb-LANG.po)")
+    import_po = kb_sub.add_parser("import-po", help="write reviewed translations from a "
+                                                    "catalogue back into the articles")
+    import_po.add_argument("file", help="the .po file a reviewer saved")
+    import_po.add_argument("--lang", choices=("tg", "ru", "en"),
+                           help="the catalogue's language (default: from its header)")
 
     reports = sub.add_parser("reports", help="incident report tools (developers only)")
     rep_sub = reports.add_subparsers(dest="reports_command", metavar="REPORTS_COMMAND",
@@ -76,9 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_ask(args)
     if command == "kb":
-        from bot.kb.cli import run_kb_check
+        from bot.kb.cli import run_kb_check, run_po
 
-        return run_kb_check(args)
+        return run_kb_check(args) if args.kb_command == "check" else run_po(args)
     if command == "reports":
         from bot.reports.cli import run_reports_list
 

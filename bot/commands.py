@@ -30,6 +30,7 @@ MODERATOR_COMMANDS: tuple[tuple[str, str], ...] = (
     ("export", N_("Export verified reports")),
     ("tickets", N_("Open conversations with people")),
     ("unanswered", N_("What the bot could not answer")),
+    ("stale", N_("Articles whose rules may have changed")),
 )
 OWNER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("mod", N_("Add or remove moderators")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from telegram import Message, Update
@@ -12,13 +13,19 @@ from bot.context import HamrohContext
 from bot.handlers.messaging import edit_or_send, replace_keyboard
 from bot.handlers.start import show_menu, stale_button
 from bot.i18n import N_
+from bot.kb.model import Article
 from bot.views.articles import (
     ASK_PERSON,
-    article_full,
+    DETAILS,
+    SHORT,
+    SOURCES_VIEW,
+    article_details,
     article_keyboard,
     article_short,
+    article_sources,
     categories_view,
     category_view,
+    related_articles,
 )
 
 log = logging.getLogger(__name__)
@@ -53,14 +60,30 @@ async def send_article(update: Update, context: HamrohContext, article_id: str, 
     if context.user_data is not None:  # "Ask a person" tells the volunteer what was read
         context.user_data[LAST_ARTICLE_KEY] = article_id
     translator = context.services.catalogs.get(lang)
-    text = article_short(article, lang, translator)
-    markup = article_keyboard(article, translator, with_details=bool(article.text(lang).details))
+    text = article_short(article, lang, translator, today=_today())
+    markup = article_keyboard(article, translator, lang, related=related_articles(article, kb))
     if edit:
         await edit_or_send(update, context, text, markup)
     else:
         assert update.effective_chat is not None
         await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
     return True
+
+
+def _today() -> datetime.date:
+    return datetime.datetime.now(datetime.UTC).date()
+
+
+def _shown_view(message: object, article: Article) -> str:
+    """Which screen of ``article`` a message shows, read from its buttons: the first
+    screen offers Details, the details offer Sources only."""
+    data: set[str] = set()
+    if isinstance(message, Message) and message.reply_markup is not None:
+        data = {str(b.callback_data) for row in message.reply_markup.inline_keyboard
+                for b in row}
+    if f"kb:{DETAILS}:{article.id}" in data or f"kb:{SHORT}:{article.id}" not in data:
+        return SHORT
+    return DETAILS if f"kb:{SOURCES_VIEW}:{article.id}" in data else SOURCES_VIEW
 
 
 async def knowledge_button(update: Update, context: HamrohContext) -> None:
@@ -80,10 +103,13 @@ async def knowledge_button(update: Update, context: HamrohContext) -> None:
     elif action == "a" and kb.article(target) is not None:
         await query.answer()
         await send_article(update, context, target, edit=True)
-    elif action == "d" and (article := kb.article(target)) is not None:
+    elif action in {DETAILS, SOURCES_VIEW} and (article := kb.article(target)) is not None:
         await query.answer()
-        text = article_full(article, context.locale, context.translator)
-        markup = article_keyboard(article, context.translator, with_details=False)
+        lang, translator = context.locale, context.translator
+        text = (article_details(article, lang, translator, today=_today()) if action == DETAILS
+                else article_sources(article, lang, translator))
+        markup = article_keyboard(article, translator, lang, view=action,
+                                  related=related_articles(article, kb))
         await edit_or_send(update, context, text, markup)
     else:
         await stale_button(update, context)
@@ -115,15 +141,11 @@ async def feedback_button(update: Update, context: HamrohContext) -> None:
     await query.answer(_("Thank you for your feedback!"))
     article = kb.article(article_id)
     assert article is not None
-    # Drop the vote buttons so one answer gets one vote; "More details" stays when the
-    # message still shows the short answer.
-    message = query.message
-    details_data = f"kb:d:{article.id}"
-    with_details = isinstance(message, Message) and message.reply_markup is not None and any(
-        button.callback_data == details_data
-        for row in message.reply_markup.inline_keyboard for button in row)
-    await replace_keyboard(update, article_keyboard(article, context.translator,
-                                                    with_details=with_details, feedback=False))
+    # Drop the vote buttons so one answer gets one vote; the way onwards stays as it was
+    # for the screen the message shows.
+    await replace_keyboard(update, article_keyboard(
+        article, context.translator, context.locale, view=_shown_view(query.message, article),
+        related=related_articles(article, kb), feedback=False))
     if vote == "d":
         assert update.effective_chat is not None
         await context.bot.send_message(

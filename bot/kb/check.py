@@ -50,7 +50,8 @@ REQUIRED_IDS: tuple[str, ...] = (
 _Html = tuple[Callable[[str], tuple[str, Any]], type[Exception], Callable[[str], int]]
 
 MAX_TITLE = 60
-MAX_SHORT = 700  # visible UTF-16 units, as Telegram counts them
+MAX_SHORT = 600  # the first screen on a phone; visible UTF-16 units, as Telegram counts them
+MAX_CHECK_HOW = 120
 MAX_DETAILS = 2500
 STALE_AFTER_DAYS = 180
 
@@ -63,9 +64,10 @@ class Problem:
 
 
 def check_knowledge_base(
-    directory: Path | None = None, today: datetime.date | None = None
+    directory: Path | None = None, today: datetime.date | None = None, *, strict: bool = False
 ) -> list[Problem]:
-    """Every problem found, errors and warnings, in a stable order."""
+    """Every problem found, errors and warnings, in a stable order. ``strict`` makes an
+    article whose ``check_by`` has passed an error instead of a warning."""
     directory = Path(directory) if directory is not None else paths.knowledge_dir()
     today = today or datetime.date.today()
     kb, issues = read_knowledge_base(directory)
@@ -79,6 +81,7 @@ def check_knowledge_base(
 
     for article in kb.articles.values():
         problems.extend(_check_article(article, set(kb.articles), today, html))
+        problems.extend(_check_freshness(article, today, strict))
 
     for rid in REQUIRED_IDS:
         where = f"{ARTICLES_DIR}/{rid}.toml"
@@ -155,6 +158,39 @@ def _check_article(
                     out.extend(_check_html(value, key, limit, _where(article, lang), html))
     if drafts:  # one line per article: every article starts as a draft
         warn(f"translation not yet checked by a native speaker: {', '.join(drafts)}")
+    return out
+
+
+def stale_articles(articles: Iterable[Article], today: datetime.date) -> list[Article]:
+    """Articles whose ``check_by`` has passed: a point in them may have changed."""
+    return sorted((a for a in articles if a.check_by is not None and a.check_by <= today),
+                  key=lambda a: (a.check_by, a.id))
+
+
+def _check_freshness(article: Article, today: datetime.date, strict: bool) -> list[Problem]:
+    out: list[Problem] = []
+    where = _where(article)
+    if article.rules_as_of is None:
+        out.append(Problem("warning", where, "'rules_as_of' is missing: users are shown the "
+                                             "review date as the date of the rules"))
+    elif article.rules_as_of > today:
+        out.append(Problem("error", where, f"'rules_as_of' {article.rules_as_of} is in the "
+                                           "future"))
+    if article.check_by is None:
+        return out
+    if article.check_by <= today:
+        out.append(Problem("error" if strict else "warning", where,
+                           f"stale: check_by {article.check_by} has passed; check the facts, "
+                           "then update the text, rules_as_of and check_by"))
+    for lang, text in article.texts.items():
+        if not text.check_how:
+            out.append(Problem("error", _where(article, lang),
+                               "'check_how' is empty: the warning shown after check_by must "
+                               "say where to check"))
+        elif len(text.check_how) > MAX_CHECK_HOW:
+            out.append(Problem("error", _where(article, lang),
+                               f"'check_how' is {len(text.check_how)} characters "
+                               f"(max {MAX_CHECK_HOW})"))
     return out
 
 

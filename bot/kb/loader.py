@@ -25,7 +25,8 @@ CATEGORIES_FILE = "categories.toml"
 ARTICLES_DIR = "articles"
 
 _ARTICLE_KEYS = {"id", "category", "order", "reviewed", "rules_as_of", "check_by", "related",
-                 "sources", *LANGS}
+                 "sources", "report", *LANGS}
+REPORT_KINDS = ("", "yes", "urgent")
 _TEXT_KEYS = ("status", "title", "short", "details", "keywords", "check_how")
 
 
@@ -190,6 +191,10 @@ def _read_article(
         reviewed = datetime.date.min
 
     rules_as_of = _optional_date(data, "rules_as_of", problems)
+    report = data.get("report", "")
+    if report not in REPORT_KINDS:
+        problems.append(f"'report' must be \"yes\" or \"urgent\", got {report!r}")
+        report = ""
     check_by = _optional_date(data, "check_by", problems)
 
     if "sources" not in data:
@@ -229,6 +234,7 @@ def _read_article(
         texts=MappingProxyType(texts),
         rules_as_of=rules_as_of,
         check_by=check_by,
+        report=report,
     )
     return article, warnings
 

@@ -41,6 +41,9 @@ class Article:
     # A point in the article is known to change by then (an experiment ends, a bill,
     # next year's prices): after it the answer warns and ``kb check`` calls it stale.
     check_by: datetime.date | None = None
+    # The answer is about an incident people can report: "" (no button), "yes" ("Report
+    # this") or "urgent" ("Report it now", the report flow already marked urgent).
+    report: str = ""
 
     def text(self, lang: str) -> LocalizedText:
         """The text in ``lang``, else English, else Russian (else any language present)."""

@@ -206,6 +206,7 @@ async def help_command(update: Update, context: HamrohContext, role: Role) -> No
         _("/tickets – open conversations with people; answer by replying to a relayed "
           "message, or /reply T-123 text; /close T-123"),
         _("/unanswered [days] – what the bot could not answer, and unhelpful answers"),
+        _("/stale – articles whose rules may have changed (also sent every Monday)"),
         _("/ban, /unban – with a pseudonym, T-123 or R-XXXXXX: the bot ignores that person"),
         _("/cancel – stop typing a question, note or reason"),
         _("On a report: Take, Verify, Reject, Ask the reporter, Add note, Show evidence, "
@@ -819,13 +820,21 @@ async def _welcome_moderator(context: HamrohContext, user_id: int) -> bool:
 STAFF_COMMANDS = ("queue", "stats", "export", "audit", "mod")
 
 
+@staff_only()
+async def stale_command(update: Update, context: HamrohContext, role: Role) -> None:
+    """/stale: the articles whose "check by" date has passed (also sent every Monday)."""
+    from bot.moderation.stale import stale_message
+
+    await _say(update, context, stale_message(context.services, context.locale))
+
+
 def register_moderation_handlers(app: Application, group: int) -> None:  # type: ignore[type-arg]
     """In ``group``, before every feature: staff updates stop here, others go on."""
     commands = {
         "queue": queue_command, "stats": stats_command, "export": export_command,
         "audit": audit_command, "mod": mod_command, "help": help_command,
         "unanswered": unanswered_command, "ban": ban_command, "unban": ban_command,
-        "cancel": cancel_command,
+        "cancel": cancel_command, "stale": stale_command,
     }
     for name, handler in commands.items():
         app.add_handler(CommandHandler(name, passing_on(handler)), group=group)

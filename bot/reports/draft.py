@@ -489,6 +489,13 @@ def choose_place(draft: Draft, places: Places, place_id: str) -> bool:
     return True
 
 
+def mark_urgent(draft: Draft) -> None:
+    """Started from the emergency answer: people are still being held, and the emergency
+    checklist was just shown, so it is not sent again."""
+    draft.held = URGENT_HELD
+    draft.emergency_sent = True
+
+
 def toggle_group(draft: Draft, code: str) -> bool:
     if code not in GROUPS:
         return False

@@ -111,26 +111,38 @@ async def _no_draft(update: Update, context: HamrohContext) -> object:
 
 # --- entry ------------------------------------------------------------------------------
 
-async def start_report(update: Update, context: HamrohContext) -> object:
+async def start_report(update: Update, context: HamrohContext, *,
+                       urgent: bool = False) -> object:
     """``/report`` or the menu button: resume an unfinished draft, or start one."""
     assert update.effective_user is not None
     await _answer(update)
     service = _service(context)
     draft = await service.load_draft(update.effective_user.id)
-    if draft is not None:
-        draft.locale = context.locale
-        draft.paused = False
-        await service.save_draft(draft)
-        await _show_step(update, context, service, draft, prefix=context.gettext(
+    resumed = draft is not None
+    if draft is None:
+        draft = await service.start_draft(update.effective_user.id, context.locale)
+        if update.effective_message is not None:
+            draft.first_message_id = update.effective_message.message_id
+        log.info("a report draft was started")
+    draft.locale = context.locale
+    draft.paused = False
+    notes = []
+    if resumed:
+        notes.append(context.gettext(
             "You have an unfinished report. Let us continue where you stopped."))
-        return draft.step
-    draft = await service.start_draft(update.effective_user.id, context.locale)
-    if update.effective_message is not None:
-        draft.first_message_id = update.effective_message.message_id
-        await service.save_draft(draft)
-    log.info("a report draft was started")
-    await _show_step(update, context, service, draft)
+    if urgent:
+        d.mark_urgent(draft)
+        notes.append("🆘 " + context.gettext(
+            "This report is marked urgent: people are still being held. You can change "
+            "this at the question “How long were people held?”."))
+    await service.save_draft(draft)
+    await _show_step(update, context, service, draft, prefix="\n".join(notes) or None)
     return draft.step
+
+
+async def start_urgent_report(update: Update, context: HamrohContext) -> object:
+    """"Report it now (urgent)" under the emergency answer: the flow, marked urgent."""
+    return await start_report(update, context, urgent=True)
 
 
 # --- inside the flow --------------------------------------------------------------------
@@ -566,6 +578,7 @@ def build_conversation() -> ConversationHandler:  # type: ignore[type-arg]
             entry_points=[
                 CommandHandler("report", start_report, filters=PRIVATE),
                 CallbackQueryHandler(start_report, pattern=r"^menu:report$"),
+                CallbackQueryHandler(start_urgent_report, pattern=r"^menu:urgent_report$"),
                 # A button of a paused draft (after /menu or a restart) resumes the flow.
                 CallbackQueryHandler(on_button, pattern=r"^rp:"),
             ],

@@ -256,3 +256,22 @@ def test_summary_shows_large_counts_and_unverified_wording(catalogs: Catalogs) -
     assert "Reports (not all of them verified): 12" in english
     assert "Only reports the moderators verified" not in english
     assert "Refused entry: 12" in english
+
+
+async def test_several_types_and_a_month_only_date_in_the_export(
+        db: Database, keys: ReportKeys, catalogs: Catalogs) -> None:
+    draft = complete_draft(734512990, description="They held us and took the passports too.")
+    draft.incident, draft.incidents = "held_border", ["held_border", "documents"]
+    draft.date = "2025-12"
+    report = (await ReportService(db, keys).submit(draft)).report
+    await db.reports.set_status(report.ref, "verified")
+    # The month counts as its first day: inside December, outside November.
+    data, _name = await export(db, keys, catalogs, "json", since=date(2025, 12, 1),
+                               until=date(2025, 12, 31))
+    (record,) = json.loads(data)["reports"]
+    assert record["incident_date"] == "2025-12"
+    assert record["incident_type"] == "held_border"
+    assert record["incident_types"] == "held_border;documents"
+    data, _name = await export(db, keys, catalogs, "json", since=date(2025, 11, 1),
+                               until=date(2025, 11, 30))
+    assert json.loads(data)["reports"] == []

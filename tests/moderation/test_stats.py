@@ -202,3 +202,15 @@ def test_long_lists_are_cut_and_stay_under_the_limit(catalogs: Catalogs) -> None
     assert "190" in plain  # 200 places, 10 shown
     assert "188" in plain  # 200 months, the latest 12 shown
     assert "2026" in plain and "2010" not in plain.split("\n", 3)[3]
+
+
+def test_several_types_count_once_each_and_month_only_dates_count_in_their_month() -> None:
+    several = replace(row("R-AAAAAA", incident="held_border"),
+                                  incidents=("held_border", "documents", "documents"))
+    single = row("R-BBBBBB", incident="documents")
+    month_only = row("R-CCCCCC", incident="refused", day="2026-11")
+    stats = compute_stats([several, single, month_only], parse_period("2026-11", TODAY))
+    assert stats.total == 3
+    assert dict(stats.by_incident) == {"documents": 2, "held_border": 1, "refused": 1}
+    assert dict(stats.by_month) == {"2026-11": 3}
+    assert compute_stats([month_only], parse_period("2026-10", TODAY)).total == 0
