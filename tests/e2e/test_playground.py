@@ -50,7 +50,7 @@ def test_second_run_answers_the_first_message(tmp_path: Path) -> None:
 REPORT_BY_NUMBERS = (
     "/start\n3\n/report\n"
     "1\n"  # with contact
-    "1\n1\n"  # refused entry, Domodedovo
+    "1\n9\n1\n"  # refused entry, Continue, Domodedovo
     "2\n1\n2\n7\n2\n"  # yesterday, me, 2 people, no groups, held < 3 h
     "They kept us at the border room for nine hours without water at all.\n"
     "1\n1\n"  # skip evidence, confirm
