@@ -44,6 +44,12 @@ REQUIRED_IDS: tuple[str, ...] = (
     "help.emergency",
     "help.reporting",
     "help.about",
+    "help.changes",
+    "help.travel_advisory",
+    "stay.leaving_russia",
+    "stay.amina",
+    "stay.students",
+    "rights.military_recruitment",
 )
 
 # parse_html, HtmlParseError, utf16_len from bot.telegram_html

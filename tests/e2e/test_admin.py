@@ -11,8 +11,8 @@ async def test_reload_for_admin_and_not_for_others(fake: FakeTelegram, bot: BotP
     admin_chat = fake.chat(ADMIN_ID)
     fake.send_message(ADMIN_ID, "/reload")
     reply = await admin_chat.next_message(timeout=20)
-    # 31 articles: Russian uses the "one" form after 31.
-    assert reply.text == "База знаний перезагружена: 31 статья."
+    # 36 articles: Russian uses the "many" form after 36.
+    assert reply.text == "База знаний перезагружена: 36 статей."
 
     await start_in(fake, USER_ID, "en")
     user_chat = fake.chat(USER_ID)

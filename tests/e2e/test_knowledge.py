@@ -7,6 +7,7 @@ import pytest
 from bot.fakeapi import FakeTelegram
 from bot.i18n import Catalogs
 from bot.kb.loader import load_knowledge_base
+from bot.telegram_html import parse_html
 from bot.views import articles as views
 from tests.e2e.conftest import USER_ID, BotProcess, start_in
 
@@ -53,7 +54,8 @@ async def test_browse_category_article_and_details(fake: FakeTelegram, bot: BotP
     fake.press_button(USER_ID, menu.message_id, MORE[locale])
     await chat.next_event(kinds={"edit_text"})
     detailed = fake.message(USER_ID, menu.message_id)
-    assert article.text(locale).details.split("\n")[0][3:30] in detailed.text
+    details_plain, _ = parse_html(article.text(locale).details)
+    assert details_plain.strip()[:30] in detailed.text
     assert MORE[locale] not in detailed.button_texts()
     fake.press_button(USER_ID, menu.message_id, t(locale, views.SOURCES))
     await chat.next_event(kinds={"edit_text"})

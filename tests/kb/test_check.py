@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from bot.kb.check import REQUIRED_IDS, Problem, check_knowledge_base
@@ -15,8 +17,8 @@ def messages(problems: list[Problem], level: str | None = None) -> str:
                      if level is None or p.level == level)
 
 
-def test_required_ids_are_thirty_and_unique() -> None:
-    assert len(REQUIRED_IDS) == 30 == len(set(REQUIRED_IDS))
+def test_required_ids_are_unique() -> None:
+    assert len(REQUIRED_IDS) == 36 == len(set(REQUIRED_IDS))
 
 
 def test_valid_kb_has_no_errors(write_kb: KbWriter) -> None:
@@ -86,8 +88,33 @@ def test_html_and_length(write_kb: KbWriter) -> None:
     bad_tag = one(write_kb, article_toml("work.extra", short="<h1>x</h1>"))
     assert any("not valid Telegram HTML" in p.message for p in errors(bad_tag))
     # Tags and escapes do not count towards the visible length.
-    fits = "<b>" + "&amp;" * 700 + "</b>"
+    fits = "<b>" + "&amp;" * 600 + "</b>"
     assert errors(one(write_kb, article_toml("work.extra", short=fits))) == []
-    too_long = "я" * 701
-    assert any("701 visible characters (max 700)" in p.message
+    too_long = "я" * 601
+    assert any("601 visible characters (max 600)" in p.message
                for p in errors(one(write_kb, article_toml("work.extra", short=too_long))))
+
+
+def test_freshness_rules(write_kb: KbWriter) -> None:
+    today = datetime.date(2026, 12, 6)
+
+    def problems(extra: str, how: str = "check_how = \"мвд.рф\"\n") -> list[str]:
+        text = article_toml("work.extra", extra=extra).replace("[en]\n", f"[en]\n{how}")
+        text = text.replace("[tg]\n", f"[tg]\n{how}").replace("[ru]\n", f"[ru]\n{how}")
+        root = write_kb(overrides={"work.extra": text})
+        return [f"{p.level}: {p.message}" for p in check_knowledge_base(root, today)
+                if p.where.startswith("articles/work.extra.toml")]
+
+    fresh = problems("rules_as_of = 2026-03-11\ncheck_by = 2027-01-01")
+    assert not [p for p in fresh if "stale" in p or "check_how" in p or "rules_as_of" in p]
+    stale = problems("rules_as_of = 2026-03-11\ncheck_by = 2026-06-30")
+    assert any(p.startswith("warning: stale: check_by 2026-06-30") for p in stale)
+    root_strict = write_kb(overrides={"work.extra": article_toml(
+        "work.extra", extra="rules_as_of = 2026-03-11\ncheck_by = 2026-06-30")})
+    strict = [p for p in check_knowledge_base(root_strict, today, strict=True)
+              if p.where.startswith("articles/work.extra.toml")]
+    assert any(p.level == "error" and "stale" in p.message for p in strict)
+    no_how = problems("rules_as_of = 2026-03-11\ncheck_by = 2027-01-01", how="")
+    assert sum("'check_how' is empty" in p for p in no_how) == 3
+    assert any("'rules_as_of' is missing" in p for p in problems("", how=""))
+    assert any("in the future" in p for p in problems("rules_as_of = 2027-03-11"))

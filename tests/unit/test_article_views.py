@@ -78,7 +78,7 @@ def test_short_text_is_untouched() -> None:
     assert split_message("<b>hi</b>") == ["<b>hi</b>"]
 
 
-FIRST_SCREEN_LIMIT = 600 + 200  # the short text's 600, plus title, "rules as of", a warning
+FIRST_SCREEN_LIMIT = 600 + 60 + 200  # the short text, a title, "Rules as of" and a warning
 
 
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
