@@ -1,6 +1,9 @@
 """Answer-quality benchmark for the question search.
 
-    taskset -c 0 python benchmarks/answer_quality.py [--file PATH] [--failures]
+    taskset -c 0 python benchmarks/answer_quality.py [--file PATH] [--failures] [--by-style]
+
+PATH is a JSON-lines file or a folder of them (``benchmarks/unseen``: the frozen set
+written by people who saw neither the knowledge base nor the dev set; never tune on it).
 
 Reads JSON lines with ``q``, ``lang``, ``expect`` (article ids; [] = out of
 scope). Prints per language and overall: top-1 and top-3 accuracy on in-scope
@@ -34,9 +37,12 @@ class Case:
     lang: str
     expect: list[str]
     style: str
+    urgent: bool | None = None  # labelled "happening now" (None: not labelled)
 
 
 def load_cases(path: Path) -> list[Case]:
+    if path.is_dir():
+        return [case for part in sorted(path.glob("*.jsonl")) for case in load_cases(part)]
     cases = []
     with path.open(encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
@@ -45,7 +51,7 @@ def load_cases(path: Path) -> list[Case]:
             try:
                 row = json.loads(line)
                 cases.append(Case(row["q"], row["lang"], list(row.get("expect", [])),
-                                  row.get("style", "")))
+                                  row.get("style", ""), row.get("urgent")))
             except (ValueError, KeyError) as exc:
                 raise SystemExit(f"{path}:{n}: bad line: {exc}") from None
     return cases
@@ -66,11 +72,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--file", type=Path, default=paths.shared_dir() / "eval" / "dev.jsonl")
     parser.add_argument("--failures", action="store_true", help="list the misses")
+    parser.add_argument("--by-style", action="store_true",
+                        help="also break the results down by writing style")
     parser.add_argument("--repeat", type=int, default=3,
                         help="timed passes over the questions (default 3)")
     args = parser.parse_args(argv)
 
-    if not args.file.is_file():
+    if not args.file.exists():
         print(f"question file not found: {args.file}", file=sys.stderr)
         return 2
     cases = load_cases(args.file)
@@ -105,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     print("-" * len(header))
     groups = [(lang, [i for i, c in enumerate(cases) if c.lang == lang]) for lang in LANGS]
     groups.append(("all", list(range(len(cases)))))
+    if args.by_style:
+        for style in sorted({c.style for c in cases}):
+            groups.append((style[:5], [i for i, c in enumerate(cases) if c.style == style]))
     for name, idx in groups:
         inscope = [i for i in idx if cases[i].expect]
         oos = [i for i in idx if not cases[i].expect]
@@ -125,6 +136,13 @@ def main(argv: list[str] | None = None) -> int:
           f"max {max(latencies):.2f} ms, mean {statistics.fmean(latencies):.2f} ms")
     print(f"first (warm-up) pass, cold word caches: p50 {percentile(cold, 0.50):.2f} ms, "
           f"p99 {percentile(cold, 0.99):.2f} ms, max {max(cold):.2f} ms")
+    labelled = [(c, r) for c, r in zip(cases, results, strict=True) if c.urgent is not None]
+    if labelled:
+        urgent = [r.urgent for c, r in labelled if c.urgent]
+        ordinary = [r.urgent for c, r in labelled if not c.urgent]
+        print(f"happening now: found {sum(urgent)}/{len(urgent)} "
+              f"({pct(sum(urgent), len(urgent)).strip()}), false alarms "
+              f"{sum(ordinary)}/{len(ordinary)} ({pct(sum(ordinary), len(ordinary)).strip()})")
     print("conf+right: right first answer given confidently (% of in-scope); "
           "conf wrong: wrong first answer given confidently; "
           "oos conf: out-of-scope answered confidently")

@@ -8,6 +8,9 @@ from enum import Enum
 from bot.search.engine import SearchResult
 
 MAX_CHOICES = 3
+# A message saying it is happening now gets this answer first, whatever else it matched:
+# the checklist for right now, with "Report it now (urgent)" under it.
+EMERGENCY_ARTICLE = "help.emergency"
 # Below this top score the hits are noise: offering them as choices would look like an
 # answer to a question the bot does not cover (measured on the dev set: in-scope questions
 # that were not answered confidently all scored 0.3 or more).
@@ -31,6 +34,7 @@ class Decision:
     offer_switch: bool  # the question was clearly in another language than the user's
     article_ids: tuple[str, ...]
     smalltalk: str | None = None
+    urgent: bool = False
 
 
 def choose_answer_language(user_locale: str, detected: str, detected_is_clear: bool) -> str:
@@ -44,6 +48,8 @@ def decide(result: SearchResult, user_locale: str) -> Decision:
     if result.smalltalk:
         return Decision(Reply.SMALLTALK, answer_lang, switch, (), result.smalltalk)
     ids = tuple(hit.article_id for hit in result.hits)
+    if result.urgent:
+        return Decision(Reply.ANSWER, answer_lang, switch, (EMERGENCY_ARTICLE,), urgent=True)
     if result.confident and ids:
         return Decision(Reply.ANSWER, answer_lang, switch, ids[:1])
     if ids and not result.off_topic and result.hits[0].score >= CHOICE_FLOOR:

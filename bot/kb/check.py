@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -58,6 +59,8 @@ _Html = tuple[Callable[[str], tuple[str, Any]], type[Exception], Callable[[str],
 MAX_TITLE = 60
 MAX_SHORT = 600  # the first screen on a phone; visible UTF-16 units, as Telegram counts them
 MAX_CHECK_HOW = 120
+# The answer model learns from examples: fewer than this per language and it guesses.
+MIN_EXAMPLES = 20
 MAX_DETAILS = 2500
 STALE_AFTER_DAYS = 180
 
@@ -95,6 +98,8 @@ def check_knowledge_base(
             problems.append(Problem("error", where, "required article is missing"))
 
     problems.extend(_shared_keywords(kb.articles.values()))
+    problems.extend(_shared_examples(kb.articles.values()))
+    problems.extend(_check_urgent_examples(directory / URGENT_EXAMPLES))
     order = {"error": 0, "warning": 1}
     problems.sort(key=lambda p: (p.where.split(" [")[0], order[p.level], p.where))
     return problems
@@ -211,6 +216,58 @@ def _check_html(value: str, key: str, limit: int, where: str, html: _Html) -> li
         return [Problem("error", where,
                         f"'{key}' is {length} visible characters (max {limit})")]
     return []
+
+
+URGENT_EXAMPLES = "urgent_examples.jsonl"
+
+
+def _check_urgent_examples(path: Path) -> list[Problem]:
+    """The messages the "happening now" detector learns from: one JSON object per line
+    with a text ``q`` and ``urgent`` true or false, both kinds present."""
+    if not path.is_file():
+        return [Problem("warning", URGENT_EXAMPLES, "missing: only the hand rules will "
+                                                    "detect messages about right now")]
+    out: list[Problem] = []
+    kinds: set[bool] = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            if not isinstance(row.get("q"), str) or not isinstance(row.get("urgent"), bool):
+                raise ValueError("needs \"q\" (text) and \"urgent\" (true or false)")
+            kinds.add(row["urgent"])
+        except (ValueError, AttributeError) as error:
+            out.append(Problem("error", f"{URGENT_EXAMPLES}:{number}", str(error)))
+    if len(kinds) < 2 and not out:
+        out.append(Problem("error", URGENT_EXAMPLES, "needs urgent and ordinary examples"))
+    return out
+
+
+def _example_key(text: str) -> str:
+    return " ".join("".join(ch for ch in text.casefold().replace("ё", "е")
+                            if ch.isalnum() or ch.isspace()).split())
+
+
+def _shared_examples(articles: Iterable[Article]) -> list[Problem]:
+    """The same example under two articles teaches the model two answers to one question;
+    too few examples in a language leave the model guessing there."""
+    out: list[Problem] = []
+    owners: dict[str, list[str]] = defaultdict(list)
+    for article in sorted(articles, key=lambda a: a.id):
+        for lang, text in sorted(article.texts.items()):
+            if len(text.examples) < MIN_EXAMPLES:
+                out.append(Problem("warning", _where(article, lang),
+                                   f"{len(text.examples)} examples (at least {MIN_EXAMPLES} "
+                                   "teach the answer model this article)"))
+            for example in {_example_key(e) for e in text.examples}:
+                if article.id not in owners[example]:
+                    owners[example].append(article.id)
+    for example, ids in sorted(owners.items()):
+        if len(ids) > 1:
+            out.append(Problem("warning", f"{ARTICLES_DIR}/{ids[0]}.toml",
+                               f"example {example!r} is also in {', '.join(ids[1:])}"))
+    return out
 
 
 def _shared_keywords(articles: Iterable[Article]) -> list[Problem]:

@@ -27,7 +27,7 @@ ARTICLES_DIR = "articles"
 _ARTICLE_KEYS = {"id", "category", "order", "reviewed", "rules_as_of", "check_by", "related",
                  "sources", "report", *LANGS}
 REPORT_KINDS = ("", "yes", "urgent")
-_TEXT_KEYS = ("status", "title", "short", "details", "keywords", "check_how")
+_TEXT_KEYS = ("status", "title", "short", "details", "keywords", "check_how", "examples")
 
 
 class KnowledgeBaseError(Exception):
@@ -264,6 +264,8 @@ def _read_text(
     if not isinstance(check_how, str):
         problems.append(f"[{lang}] 'check_how' must be a string")
         check_how = ""
+    examples = tuple(e for e in _string_list(table.get("examples", []), f"[{lang}] examples",
+                                             problems) if e)
     if "keywords" not in table:
         problems.append(f"[{lang}] 'keywords' is missing")
         keywords: tuple[str, ...] = ()
@@ -286,4 +288,5 @@ def _read_text(
         details=values["details"],
         keywords=keywords,
         check_how=check_how.strip(),
+        examples=examples,
     )

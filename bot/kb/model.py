@@ -23,6 +23,8 @@ class LocalizedText:
     keywords: tuple[str, ...]
     # Where to check before acting once ``check_by`` has passed ("the MVD's website…").
     check_how: str = ""
+    # Questions as people type them (every style): what the answer model learns from.
+    examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot import paths
 from bot.kb.model import LANGS, KnowledgeBase
 from bot.search import offtopic, smalltalk
+from bot.search.classifier import AnswerModel
+from bot.search.fusion import FUSION, Fusion
+from bot.search.fusion import signals as fusion_signals
 from bot.search.index import Document, LanguageIndex
 from bot.search.langid import LanguageDetector, chat_samples
 from bot.search.normalize import has_cyrillic, has_latin, normalize, strip_html
+from bot.search.urgency import EXAMPLES_FILE, UrgencyModel
 
 MAX_HITS = 5
 # Long messages are searched by their first and last words only: the question
@@ -45,15 +50,26 @@ class SearchResult:
     hits: tuple[SearchHit, ...]  # at most MAX_HITS, best first
     smalltalk: str | None  # "greeting" | "thanks" | "request" | "insult" | None
     off_topic: bool = False  # an out-of-scope rule fired (weather, sport, other countries…)
+    urgent: bool = False  # it is happening now: answer with the emergency help at once
 
 
 class SearchEngine:
-    def __init__(self, indexes: dict[str, LanguageIndex], detector: LanguageDetector) -> None:
+    def __init__(self, indexes: dict[str, LanguageIndex], detector: LanguageDetector,
+                 model: AnswerModel | None = None, fusion: Fusion = FUSION,
+                 urgency: UrgencyModel | None = None) -> None:
         self._indexes = indexes
         self._detector = detector
+        self._model = model
+        self._fusion = fusion
+        self._urgency = urgency or UrgencyModel(None)
+
+    @property
+    def has_model(self) -> bool:
+        return self._model is not None
 
     @classmethod
-    def build(cls, kb: KnowledgeBase) -> SearchEngine:
+    def build(cls, kb: KnowledgeBase, *, use_model: bool = True,
+              fusion: Fusion = FUSION) -> SearchEngine:
         """Build every index once; searching afterwards does no set-up work."""
         docs: dict[str, list[Document]] = {lang: [] for lang in LANGS}
         samples: list[tuple[str, str]] = []
@@ -72,7 +88,10 @@ class SearchEngine:
         samples.extend(smalltalk.lexicon_samples())
         samples.extend(chat_samples())
         indexes = {lang: LanguageIndex(lang, d) for lang, d in docs.items() if d}
-        return cls(indexes, LanguageDetector.train(samples))
+        model = (AnswerModel.from_knowledge_base(kb, temperature=fusion.temperature)
+                 if use_model else None)
+        urgency = UrgencyModel.from_file(paths.knowledge_dir() / EXAMPLES_FILE)
+        return cls(indexes, LanguageDetector.train(samples), model, fusion, urgency)
 
     def detect_language(self, text: str) -> tuple[str, bool]:
         """(tg|ru|en, whether that is clear). Small-talk words decide short
@@ -95,23 +114,101 @@ class SearchEngine:
         relevance, coverage = self._scores(text, detected)
         ranked = sorted(relevance.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_HITS]
         ranked = [(aid, s) for aid, s in ranked if s > 0]
+        off_topic = offtopic.off_topic(text) is not None
+        urgent = talk is None and not off_topic and self._urgency.is_urgent(text)
         if not ranked:
-            return SearchResult(query, detected, clear, False, (), talk.kind if talk else None)
+            return SearchResult(query, detected, clear, False, (), talk.kind if talk else None,
+                                off_topic, urgent)
         top_id, top = ranked[0]
         second = ranked[1][1] if len(ranked) > 1 else 0.0
         # The best hit's score is the abstention measure on a 0..1 scale where
         # CONFIDENT_SCORE is the threshold; the others keep their ratio to it.
         confidence = min(1.0, (coverage[top_id] + MARGIN_WEIGHT * (top - second))
                          / CONFIDENCE_SCALE)
+        if self._model is not None:
+            return self._fused(query, text, detected, clear, talk, relevance, confidence,
+                               off_topic, urgent)
         hits = tuple(SearchHit(aid, round(confidence * s / top, 6)) for aid, s in ranked)
-        off_topic = offtopic.off_topic(text) is not None
         # A near-tie between two articles ("патент", "документы") is a question the user
         # should settle by choosing, not one the bot should guess.
         tied = second >= TIE_RATIO * top
         confident = (talk is None and confidence >= CONFIDENT_SCORE and not off_topic
                      and not tied)
         return SearchResult(query, detected, clear, confident, hits,
-                            talk.kind if talk else None, off_topic)
+                            talk.kind if talk else None, off_topic, urgent)
+
+    def _fused(self, query: str, text: str, lang: str, clear: bool,
+               talk: smalltalk.SmallTalk | None, relevance: dict[str, float],
+               retrieval_confidence: float, off_topic: bool, urgent: bool) -> SearchResult:
+        """Retrieval and the learnt model together: scores add up, and the decision to
+        answer directly comes from a calibrated combination of both."""
+        ranked, signals = self.signals(text, relevance, retrieval_confidence)
+        fusion = self._fusion
+        score = fusion.confidence(signals)
+        same_situation = fusion.one_situation([aid for aid, _ in ranked[:2]])
+        confident = (talk is None and not off_topic
+                     and (score >= fusion.threshold
+                          or (same_situation and score >= fusion.situation_threshold)))
+        best = ranked[0][1] or 1.0
+        hits = tuple(SearchHit(aid, round(score * s / best, 6)) for aid, s in ranked if s > 0)
+        return SearchResult(query, lang, clear, confident, hits, talk.kind if talk else None,
+                            off_topic, urgent)
+
+    def with_fusion(self, fusion: Fusion) -> SearchEngine:
+        """The same indexes and model with other fusion numbers (for calibration)."""
+        if self._model is not None:
+            self._model.temperature = fusion.temperature
+        return SearchEngine(self._indexes, self._detector, self._model, fusion, self._urgency)
+
+    def retrieval(self, query: str) -> tuple[dict[str, float], float]:
+        """Retrieval alone: relevance per article and its confidence (for calibration)."""
+        text = _clip(query)
+        if not normalize(text):
+            return {}, 0.0
+        relevance, coverage = self._scores(text, self._detect(text, None)[0])
+        ranked = sorted(relevance.items(), key=lambda kv: (-kv[1], kv[0]))
+        if not ranked or ranked[0][1] <= 0:
+            return {}, 0.0
+        top_id, top = ranked[0]
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        return relevance, min(1.0, (coverage[top_id] + MARGIN_WEIGHT * (top - second))
+                              / CONFIDENCE_SCALE)
+
+    def analyse(self, query: str) -> tuple[list[tuple[str, float]], tuple[float, ...]] | None:
+        """The fused ranking and the confidence signals (model top probability, its
+        margin, retrieval confidence, agreement) — what calibration fits on."""
+        text = _clip(query)
+        if not normalize(text) or self._model is None:
+            return None
+        relevance, coverage = self._scores(text, self._detect(text, None)[0])
+        ranked = sorted(relevance.items(), key=lambda kv: (-kv[1], kv[0]))
+        if not ranked or ranked[0][1] <= 0:
+            return None
+        top_id, top = ranked[0]
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        confidence = min(1.0, (coverage[top_id] + MARGIN_WEIGHT * (top - second))
+                         / CONFIDENCE_SCALE)
+        return self.signals(text, relevance, confidence)
+
+    def signals(self, text: str, relevance: dict[str, float], retrieval_confidence: float
+                ) -> tuple[list[tuple[str, float]], tuple[float, ...]]:
+        assert self._model is not None
+        fusion = self._fusion
+        raw = self._model.raw_scores(text)
+        predictions = self._model.from_raw(raw)
+        probability = {p.article_id: p.probability for p in predictions}
+        top_relevance = max(relevance.values()) or 1.0
+        combined = {
+            aid: fusion.w_model * probability.get(aid, 0.0)
+            + (1 - fusion.w_model) * relevance.get(aid, 0.0) / top_relevance
+            for aid in set(relevance) | set(probability)
+        }
+        ranked = sorted(combined.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_HITS]
+        top_id = ranked[0][0]
+        return ranked, fusion_signals(
+            [p.probability for p in predictions], sorted(raw, reverse=True),
+            retrieval_confidence, sorted(relevance.values(), reverse=True),
+            predictions[0].article_id == top_id)
 
     def _scores(self, query: str, lang: str) -> tuple[dict[str, float], dict[str, float]]:
         """Per article: the best relevance over the language indexes, and the

@@ -174,3 +174,26 @@ async def test_questions_for_a_person_are_not_stored_in_plaintext(fake: FakeTele
     assert _rows(bot.data_dir, "SELECT question FROM unanswered_questions") == [(marker,)]
     columns = [row[1] for row in _rows(bot.data_dir, "PRAGMA table_info(unanswered_questions)")]
     assert not any("user" in column for column in columns)
+
+
+@pytest.mark.parametrize(("locale", "question"), [
+    ("ru", "меня держат в аэропорту уже 10 часов что делать"),
+    ("tg", "ҳозир маро дар фурудгоҳ нигоҳ доштаанд, ёрдам диҳед"),
+    ("en", "they are holding my brother at the border right now, please help"),
+])
+async def test_happening_now_gets_the_emergency_answer_and_an_urgent_report(
+        fake: FakeTelegram, bot: BotProcess, locale: str, question: str) -> None:
+    from bot.i18n import Catalogs
+    from bot.views.articles import REPORT_URGENT
+
+    await start_in(fake, USER_ID, locale)
+    chat = fake.chat(USER_ID)
+    fake.send_message(USER_ID, question)
+    answer = await chat.next_message()
+    emergency = KB.article("help.emergency")
+    assert emergency is not None and emergency.text(locale).title in answer.text
+    urgent = Catalogs.load().get(locale).gettext(REPORT_URGENT)
+    assert urgent in answer.button_texts()
+    fake.press_button(USER_ID, answer.message_id, urgent)
+    flow = await chat.next_message()
+    assert "🆘" in flow.text  # the report starts already marked urgent

@@ -118,3 +118,36 @@ def test_freshness_rules(write_kb: KbWriter) -> None:
     assert sum("'check_how' is empty" in p for p in no_how) == 3
     assert any("'rules_as_of' is missing" in p for p in problems("", how=""))
     assert any("in the future" in p for p in problems("rules_as_of = 2027-03-11"))
+
+
+def test_examples_too_few_and_shared(write_kb: KbWriter) -> None:
+    many = ", ".join(f'"question number {n} about work"' for n in range(20))
+    with_examples = article_toml("work.a").replace(
+        'keywords = ["work.a-en-kw"]', f'keywords = ["work.a-en-kw"]\nexamples = [{many}]')
+    other = article_toml("work.b").replace(
+        'keywords = ["work.b-en-kw"]', 'keywords = ["work.b-en-kw"]\n'
+        'examples = ["Question number 3 about WORK!"]')
+    root = write_kb(ids=(), overrides={"work.a": with_examples, "work.b": other})
+    messages = [(p.where, p.message) for p in check_knowledge_base(root, today=TODAY)]
+    assert not any(w == "articles/work.a.toml [en]" and "examples" in m for w, m in messages)
+    assert ("articles/work.b.toml [en]", "1 examples (at least 20 teach the answer model "
+            "this article)") in messages
+    assert any("'question number 3 about work' is also in work.b" in m for _, m in messages)
+
+
+def test_urgent_examples_file(write_kb: KbWriter) -> None:
+    root = write_kb()
+    path = root / "urgent_examples.jsonl"
+
+    def found() -> list[str]:
+        return [f"{p.level} {p.where}: {p.message}"
+                for p in check_knowledge_base(root, today=TODAY) if "urgent" in p.where]
+
+    assert any(line.startswith("warning urgent_examples.jsonl: missing") for line in found())
+    path.write_text('{"q": "держат в аэропорту", "urgent": true}\n'
+                    '{"q": "сколько стоит патент", "urgent": false}\n', encoding="utf-8")
+    assert found() == []
+    path.write_text('{"q": "держат", "urgent": "yes"}\nnot json\n', encoding="utf-8")
+    problems = found()
+    assert any(line.startswith("error urgent_examples.jsonl:1") for line in problems)
+    assert any(line.startswith("error urgent_examples.jsonl:2") for line in problems)

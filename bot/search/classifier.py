@@ -1,0 +1,169 @@
+"""A supervised answer model learnt from the articles' example questions.
+
+Hand-written keywords generalise badly to questions nobody wrote them for (a story told
+in five sentences, slang, Tajik typed in Latin letters). The editors therefore give every
+article dozens of example questions per language, in all those styles, and this module
+learns from them at start (and on ``/reload``).
+
+Features are sparse and language-blind, so one model serves all three languages and the
+mixtures people write: character 3–5-grams of the folded words (typos, word forms), word
+prefixes and pairs of neighbouring prefixes (the words that separate topics), computed on
+the text as typed *and* on its Cyrillic transliteration when it has Latin letters, so that
+"zaderzhali v aeroportu" meets "задержали в аэропорту". The model is naive Bayes (see
+``AnswerModel``): a multiclass averaged perceptron on the same features was measured too
+and scored 76–84 % top-1 on the validation sets against 94–97 % for this, and took 21 s
+to train; scikit-learn would add scipy (about 100 MB) for a model this small. Scores become
+probabilities with a softmax whose temperature ``benchmarks/calibrate.py`` sets.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.kb.model import KnowledgeBase
+from bot.search.normalize import fold, has_latin, normalize
+from bot.search.translit import to_cyrillic
+
+NGRAM_SIZES = (3, 4, 5)
+PREFIX = 5
+ALPHA = 0.3  # additive smoothing
+MAX_WORDS = 120  # a long story: its first and last words carry the question
+
+Features = dict[str, float]
+
+
+@lru_cache(maxsize=65536)
+def _word_features(word: str) -> tuple[str, ...]:
+    padded = f" {word} "
+    grams = [padded[i:i + n] for n in NGRAM_SIZES for i in range(len(padded) - n + 1)]
+    return (*grams, "w:" + word[:PREFIX])
+
+
+def _variants(text: str) -> list[list[str]]:
+    base = normalize(text)
+    words = base.split()
+    if len(words) > MAX_WORDS:
+        half = MAX_WORDS // 2
+        base = " ".join(words[:half] + words[-half:])
+    variants = [fold(base).split()]
+    if has_latin(base):
+        for lang in ("ru", "tg"):
+            variants.append([_cyrillic(word, lang) for word in base.split()])
+    return variants
+
+
+@lru_cache(maxsize=65536)
+def _cyrillic(word: str, lang: str) -> str:
+    return fold(to_cyrillic(word, lang)) if has_latin(word) else fold(word)
+
+
+def features(text: str) -> Features:
+    """Binary features, scaled so every message has the same total weight."""
+    found: set[str] = set()
+    for words in _variants(text):
+        for word in words:
+            found.update(_word_features(word))
+        prefixes = [w[:PREFIX] for w in words if len(w) > 2]
+        found.update(f"p:{a}|{b}" for a, b in itertools.pairwise(prefixes))
+    if not found:
+        return {}
+    scale = 1.0 / math.sqrt(len(found))
+    return dict.fromkeys(found, scale)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    article_id: str
+    probability: float
+
+
+class AnswerModel:
+    """Multinomial naive Bayes over the features above, each weighted by its inverse
+    document frequency (a feature every article has says nothing). Training is one pass
+    of counting, so the model is rebuilt in about a second at start and on /reload;
+    prediction touches only the classes that share a feature with the message."""
+
+    def __init__(self, labels: Sequence[str], base: Sequence[float],
+                 delta: dict[str, dict[int, float]], temperature: float = 1.0) -> None:
+        self.labels = list(labels)
+        self._base = list(base)  # log P(unseen feature | class)
+        self._delta = delta  # log P(feature | class) - base, for the features a class has
+        self.temperature = temperature
+
+    @classmethod
+    def train(cls, samples: Sequence[tuple[str, str]], *, alpha: float = ALPHA,
+              temperature: float = 1.0) -> AnswerModel:
+        """``samples``: (text, article id). Deterministic for the same samples."""
+        labels = sorted({label for _, label in samples})
+        index = {label: i for i, label in enumerate(labels)}
+        data = [(features(text), index[label]) for text, label in samples]
+        data = [(f, y) for f, y in data if f]
+        frequency: dict[str, int] = defaultdict(int)
+        for feats, _ in data:
+            for name in feats:
+                frequency[name] += 1
+        counts: dict[str, dict[int, float]] = defaultdict(dict)
+        totals = [0.0] * len(labels)
+        for feats, y in data:
+            for name in feats:
+                weight = math.log(len(data) / frequency[name])
+                row = counts[name]
+                row[y] = row.get(y, 0.0) + weight
+                totals[y] += weight
+        vocabulary = len(counts) or 1
+        base = [math.log(alpha / (total + alpha * vocabulary)) for total in totals]
+        delta = {name: {y: math.log((value + alpha) / alpha) for y, value in row.items()}
+                 for name, row in counts.items()}
+        return cls(labels, base, delta, temperature)
+
+    @classmethod
+    def from_knowledge_base(cls, kb: KnowledgeBase, *, temperature: float = 1.0
+                            ) -> AnswerModel | None:
+        """Trained on every article's examples and titles; None when no article has
+        examples (the retrieval then works alone)."""
+        samples = list(training_samples(kb))
+        if not any(kind == "example" for kind, _, _ in samples):
+            return None
+        return cls.train([(text, label) for _, text, label in samples],
+                         temperature=temperature)
+
+    def raw_scores(self, text: str) -> list[float]:
+        """Per class, the mean log-likelihood of the message's known features (a mean,
+        so long stories and one-word questions are on one scale)."""
+        scores = [0.0] * len(self.labels)
+        known = 0
+        for name in features(text):
+            row = self._delta.get(name)
+            if row is None:
+                continue
+            known += 1
+            for y, value in row.items():
+                scores[y] += value
+        if not known:
+            return [0.0] * len(self.labels)
+        return [(s + known * b) / known for s, b in zip(scores, self._base, strict=True)]
+
+    def predict(self, text: str) -> list[Prediction]:
+        """Every article with its probability, best first."""
+        return self.from_raw(self.raw_scores(text))
+
+    def from_raw(self, scores: list[float]) -> list[Prediction]:
+        top = max(scores) if scores else 0.0
+        exps = [math.exp((s - top) / self.temperature) for s in scores]
+        total = sum(exps) or 1.0
+        ranked = sorted(range(len(scores)), key=lambda i: (-scores[i], self.labels[i]))
+        return [Prediction(self.labels[i], exps[i] / total) for i in ranked]
+
+
+def training_samples(kb: KnowledgeBase) -> Iterable[tuple[str, str, str]]:
+    """(kind, text, article id): the examples, and each title as one more example."""
+    for article in kb.articles.values():
+        for text in article.texts.values():
+            yield "title", text.title, article.id
+            for example in text.examples:
+                yield "example", example, article.id
