@@ -175,7 +175,7 @@ async def test_strangers_get_nothing_and_change_nothing(fake: FakeTelegram,
     await fake.chat(ADMIN_ID).next_message()  # the announcement
     await start_in(fake, STRANGER_ID, "en")
     unknown = t("en", "Sorry, I do not know this command. Here is what I can do:")
-    for command in ("/queue", "/stats", "/export", "/audit", "/mod add 1002",
+    for command in ("/queue", "/stats", "/export", "/audit", "/stale", "/mod add 1002",
                     f"/report {ref}"):
         reply = await send(fake, STRANGER_ID, command)
         if command.startswith("/report"):  # an ordinary user starts a report instead
@@ -410,3 +410,21 @@ async def test_asking_from_the_group_takes_only_the_reply_to_the_prompt(
     relayed = await reporter.next_message()
     assert "Was anyone hurt?" in relayed.text and "coffee" not in relayed.text
     assert ref in relayed.text
+
+
+async def test_stale_lists_the_articles_to_check(fake: FakeTelegram, bot: BotProcess) -> None:
+    import datetime
+
+    from bot.kb.check import stale_articles
+    from bot.kb.loader import load_knowledge_base
+
+    await start_in(fake, ADMIN_ID, "ru")
+    reply = await send(fake, ADMIN_ID, "/stale")
+    stale = stale_articles(load_knowledge_base().articles.values(),
+                           datetime.datetime.now(datetime.UTC).date())
+    if not stale:
+        assert "Nothing" in reply.text or "нечего" in reply.text
+        return
+    assert t("ru", "Articles to check: the rules in them may have changed") in reply.text
+    for article in stale:
+        assert article.id in reply.text
