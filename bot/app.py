@@ -67,7 +67,7 @@ def load_knowledge(services: Services) -> None:
         log.error("knowledge base not loaded: %s", error)
         return
     services.knowledge = knowledge
-    services.search = SearchEngine.build(knowledge)
+    services.search = SearchEngine.build_in_background(knowledge)
     log.info("knowledge base loaded: %d articles", len(knowledge.articles))
 
 

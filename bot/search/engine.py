@@ -3,6 +3,7 @@ ranking over the knowledge base, with an abstention threshold."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from bot import paths
@@ -62,9 +63,39 @@ class SearchEngine:
         self._model = model
         self._fusion = fusion
         self._urgency = urgency or UrgencyModel(None)
+        self._ready = threading.Event()
+        self._ready.set()
+        self._error: BaseException | None = None
+
+    @classmethod
+    def build_in_background(cls, kb: KnowledgeBase) -> SearchEngine:
+        """An engine that builds itself in a thread (3–4 s): the bot starts at once, and
+        only the first question waits for it. Many runs never search at all."""
+        engine = cls.__new__(cls)
+        ready = threading.Event()
+        engine._ready, engine._error = ready, None
+
+        def work() -> None:
+            try:
+                built = cls.build(kb)
+                engine.__dict__.update(built.__dict__)
+                engine._ready = ready
+            except BaseException as error:  # re-raised where the engine is used
+                engine._error = error
+            finally:
+                ready.set()
+
+        threading.Thread(target=work, name="search-build", daemon=True).start()
+        return engine
+
+    def _wait(self) -> None:
+        self._ready.wait()
+        if self._error is not None:
+            raise RuntimeError("the search index could not be built") from self._error
 
     @property
     def has_model(self) -> bool:
+        self._wait()
         return self._model is not None
 
     @classmethod
@@ -96,6 +127,7 @@ class SearchEngine:
     def detect_language(self, text: str) -> tuple[str, bool]:
         """(tg|ru|en, whether that is clear). Small-talk words decide short
         greetings such as "hi", which the n-gram model cannot."""
+        self._wait()
         return self._detect(_clip(text), smalltalk.classify(text))
 
     def _detect(self, text: str, talk: smalltalk.SmallTalk | None) -> tuple[str, bool]:
@@ -105,6 +137,7 @@ class SearchEngine:
 
     def search(self, query: str, lang: str | None = None) -> SearchResult:
         """Rank the articles for ``query``; ``lang`` forces the question's language."""
+        self._wait()
         text = _clip(query)
         talk = smalltalk.classify(text)
         detected, clear = (lang, True) if lang in LANGS else self._detect(text, talk)
@@ -156,12 +189,14 @@ class SearchEngine:
 
     def with_fusion(self, fusion: Fusion) -> SearchEngine:
         """The same indexes and model with other fusion numbers (for calibration)."""
+        self._wait()
         if self._model is not None:
             self._model.temperature = fusion.temperature
         return SearchEngine(self._indexes, self._detector, self._model, fusion, self._urgency)
 
     def retrieval(self, query: str) -> tuple[dict[str, float], float]:
         """Retrieval alone: relevance per article and its confidence (for calibration)."""
+        self._wait()
         text = _clip(query)
         if not normalize(text):
             return {}, 0.0
@@ -177,6 +212,7 @@ class SearchEngine:
     def analyse(self, query: str) -> tuple[list[tuple[str, float]], tuple[float, ...]] | None:
         """The fused ranking and the confidence signals (model top probability, its
         margin, retrieval confidence, agreement) — what calibration fits on."""
+        self._wait()
         text = _clip(query)
         if not normalize(text) or self._model is None:
             return None

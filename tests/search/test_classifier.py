@@ -58,3 +58,14 @@ def test_happening_now(text: str) -> None:
 ])
 def test_not_happening_now(text: str) -> None:
     assert not is_urgent(text)
+
+
+def test_an_engine_built_in_the_background_answers_like_one_built_at_once() -> None:
+    from bot.kb.loader import load_knowledge_base
+    from bot.search.engine import SearchEngine
+
+    kb = load_knowledge_base()
+    background = SearchEngine.build_in_background(kb)
+    direct = SearchEngine.build(kb)
+    for question in ("патент чанд пул", "меня держат в аэропорту уже 10 часов"):
+        assert background.search(question) == direct.search(question)
