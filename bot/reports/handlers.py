@@ -424,7 +424,11 @@ async def pause_for_menu(update: Update, context: HamrohContext) -> object:
     from bot.handlers import knowledge, questions, start
 
     assert update.effective_user is not None
-    if await _service(context).load_draft(update.effective_user.id) is not None:
+    service = _service(context)
+    draft = await service.load_draft(update.effective_user.id)
+    if draft is not None and not draft.paused:  # said once, not on every menu button
+        draft.paused = True
+        await service.save_draft(draft)
         await _pause_note(update, context)
     callback = unpack(update.callback_query.data if update.callback_query else None)
     target = callback.arg(0) if callback else ""
