@@ -533,6 +533,7 @@ async def forget_button(update: Update, context: HamrohContext) -> object:
     await _forget_tickets(context, user_id)
     await services.db.broadcasts.forget_user(user_id)
     await services.db.users.delete(user_id)
+    await services.db.checkpoint()  # old page images in the WAL named the person too
     log.info("a user deleted their data (withdraw=%s)", choice == "all")
     lines = ["<b>" + _("Your data has been deleted.") + "</b>"]
     if result.unlinked:

@@ -73,6 +73,9 @@ class Database:
             await conn.execute("PRAGMA synchronous=FULL")
             await conn.execute("PRAGMA foreign_keys=ON")
             await conn.execute("PRAGMA busy_timeout=5000")
+            # Deleted rows are overwritten, not left readable in freed pages (SQLite's
+            # default is off in many builds): /forget and retention must really erase.
+            await conn.execute("PRAGMA secure_delete=ON")
             self._conn = conn
         if migrate:
             await self.migrate()

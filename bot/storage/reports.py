@@ -3,6 +3,7 @@ this module stores bytes and the structured fields, and never sees plaintext."""
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -222,19 +223,29 @@ class ReportRepository(Repository):
         await self._conn.execute("PRAGMA secure_delete = ON")
 
     async def unlink(self, updates: list[tuple[str, bytes]]) -> None:
-        """Remove the identity link: no reporter hash, content re-encrypted without it."""
+        """Remove the identity link: no reporter hash, content re-encrypted without it,
+        and a new random draft id (the old one equals the id of the person's draft, whose
+        old copies may survive elsewhere). Then fold the WAL into the file, so that no
+        older page image keeps the link (security review H1)."""
         await self._erase_freed_space()
         for ref, content in updates:
             await self._conn.execute(
-                "UPDATE reports SET reporter = NULL, content = ?, updated_at = ? WHERE ref = ?",
-                (content, now_iso(), ref),
+                "UPDATE reports SET reporter = NULL, content = ?, draft_id = ?, "
+                "updated_at = ? WHERE ref = ?",
+                (content, "unlinked-" + secrets.token_urlsafe(12), now_iso(), ref),
             )
         await self._conn.commit()
+        await self.erase_history()
+
+    async def erase_history(self) -> None:
+        """Checkpoint and truncate the WAL: what was deleted or changed is gone from it."""
+        await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def delete_for_reporter(self, reporter: str) -> int:
         await self._erase_freed_space()
         cursor = await self._conn.execute("DELETE FROM reports WHERE reporter = ?", (reporter,))
         await self._conn.commit()
+        await self.erase_history()
         return cursor.rowcount
 
     # --- moderation ----------------------------------------------------------------

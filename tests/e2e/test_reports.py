@@ -555,6 +555,13 @@ async def test_forget(fake: FakeTelegram, bot: BotProcess, withdraw: bool) -> No
     assert event.message is not None and "Your data has been deleted" in event.message.text
     assert ("withdrawn and deleted" if withdraw else "stays for anonymous statistics") in \
         event.message.text
+    # While the bot runs, with no checkpoint by the test: neither the database nor its
+    # write-ahead log still holds the conversation key or the reporter hash (review H1).
+    keys = ReportKeys.from_master(base64.b64decode(
+        (bot.data_dir / "report.key").read_text().strip()))
+    needles = [f"[{USER_ID}, {USER_ID}]".encode(), keys.reporter_hash(USER_ID).encode()]
+    files = [p for p in bot.data_dir.glob("hamroh.sqlite3*") if p.is_file()]
+    assert [p.name for p in files for n in needles if n in p.read_bytes()] == []
     await bot.stop()
 
     reports = await stored_reports(bot.data_dir)

@@ -86,3 +86,29 @@ async def test_forget_leaves_no_identity_behind(tmp_path: Path) -> None:
         raw = file.read_bytes()
         assert reporter.encode() not in raw
         assert str(USER_ID).encode() not in raw
+
+
+async def test_forget_leaves_nothing_in_the_write_ahead_log(tmp_path: Path) -> None:
+    """Security review H1: without a checkpoint, the WAL kept old draft and report pages
+    (with the reporter hash) and the report's draft id, equal to the old draft's id."""
+    path = tmp_path / "hamroh.sqlite3"
+    db = await Database.open(path)
+    keys = ReportKeys.from_master(MASTER)
+    service = ReportService(db, keys)
+    draft = await service.start_draft(USER_ID, "ru")
+    for step in ("consent", "incident", "place", "date", "description"):
+        draft.step = step
+        await service.save_draft(draft)  # old pages in the WAL, as in a real report
+    done = complete_draft(USER_ID)
+    done.id = draft.id
+    report = (await service.submit(done)).report
+    reporter = keys.reporter_hash(USER_ID)
+    await service.forget(USER_ID, withdraw=False)
+    # No checkpoint by the test: /forget must leave the files clean by itself.
+    leaks = [(file.name, what) for file in database_files(path)
+             for what, needle in (("reporter hash", reporter), ("draft id", report.draft_id))
+             if needle.encode() in file.read_bytes()]
+    assert leaks == []
+    (row,) = await db.reports.all()
+    assert row.reporter is None and row.draft_id != report.draft_id
+    await db.close()
