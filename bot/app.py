@@ -126,6 +126,10 @@ async def _post_init(app: HamrohApplication) -> None:
     setup_broadcasts(app)  # resume one that a restart interrupted
     setup_support(app)  # retention of closed tickets' identity link
     setup_stale_digest(app)  # every Monday: articles whose rules may have changed
+    await seal_legacy_questions(services)  # questions stored in clear before migration 9
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(_purge_old_questions, interval=timedelta(hours=6),
+                                    first=timedelta(seconds=20), name="question-retention")
     if app.job_queue is not None:
         app.job_queue.run_repeating(_prune_processed_updates, interval=timedelta(hours=6),
                                     first=timedelta(minutes=1), name="prune-processed")
@@ -136,6 +140,29 @@ async def _post_shutdown(app: HamrohApplication) -> None:
     services: Services = app.bot_data[SERVICES_KEY]
     await services.db.close()
     log.info("bot stopped")
+
+
+async def seal_legacy_questions(services: Services) -> None:
+    from bot.sealing import seal_question
+
+    rows = await services.db.questions.legacy_unanswered()
+    if rows:
+        keys = services.crypto_keys()
+        await services.db.questions.seal_legacy(
+            [(row_id, seal_question(keys, row_id, text)) for row_id, text in rows])
+        log.info("encrypted %d questions stored before encryption", len(rows))
+
+
+async def _purge_old_questions(context: HamrohContext) -> None:
+    """Unanswered questions are for editors, for a while: QUESTION_RETENTION_DAYS."""
+    from datetime import UTC, datetime
+
+    settings = context.services.settings
+    cutoff = datetime.now(UTC) - timedelta(days=settings.question_retention_days)
+    deleted = await context.services.db.questions.purge_unanswered_before(
+        cutoff.isoformat(timespec="seconds"))
+    if deleted:
+        log.info("deleted %d unanswered questions past their retention", deleted)
 
 
 async def _prune_processed_updates(context: HamrohContext) -> None:

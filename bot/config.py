@@ -42,6 +42,7 @@ class Settings:
     flood_per_minute: int = 30
     report_key: str | None = None
     ticket_retention_days: float = 90.0
+    question_retention_days: float = 90.0  # unanswered questions are deleted after this
 
     @property
     def database_path(self) -> Path:
@@ -104,6 +105,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         flood_per_minute=int(_positive_float(env, "FLOOD_PER_MINUTE", 30)),
         report_key=report_key,
         ticket_retention_days=_positive_float(env, "TICKET_RETENTION_DAYS", 90.0),
+        question_retention_days=_positive_float(env, "QUESTION_RETENTION_DAYS", 90.0),
     )
 
 

@@ -38,6 +38,29 @@ def open_human_request(keys: ReportKeys, blob: bytes) -> tuple[int, str]:
     return int(payload["user_id"]), str(payload["question"])
 
 
+QUESTION_OWNER = b"unanswered-question-owner"
+
+
+def _question_aad(row_id: int) -> bytes:
+    return b"hamroh-unanswered-question:%d" % row_id
+
+
+def seal_question(keys: ReportKeys, row_id: int, question: str) -> bytes:
+    """A question the bot could not answer: bound to its row, readable only with the key."""
+    return keys.encrypt(question.encode("utf-8"), _question_aad(row_id))
+
+
+def open_question(keys: ReportKeys, row_id: int, blob: bytes) -> str | None:
+    try:
+        return keys.decrypt(blob, _question_aad(row_id)).decode("utf-8")
+    except (DecryptionError, ValueError):
+        return None
+
+
+def question_owner(keys: ReportKeys, user_id: int) -> str:
+    return keys.owner_hash(QUESTION_OWNER, user_id)
+
+
 def _comment_aad(article_id: str) -> bytes:
     return b"hamroh-feedback-comment:" + article_id.encode("utf-8")
 

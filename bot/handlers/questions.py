@@ -11,7 +11,7 @@ from bot.answering import MAX_QUESTION_CHARS, Decision, Reply, decide
 from bot.context import HamrohContext
 from bot.handlers.knowledge import send_article
 from bot.i18n import LANGUAGE_NAMES
-from bot.sealing import seal_comment, seal_pending_question
+from bot.sealing import question_owner, seal_comment, seal_pending_question, seal_question
 from bot.views.articles import ASK_PERSON, choices_keyboard
 
 log = logging.getLogger(__name__)
@@ -50,16 +50,27 @@ async def answer_question(update: Update, context: HamrohContext) -> None:
     if decision.reply is Reply.ANSWER:
         await send_article(update, context, decision.article_ids[0], lang=decision.answer_lang)
     elif decision.reply is Reply.CHOICES:
-        await services.db.questions.add_unanswered(
-            question, result.lang, decision.article_ids, "unsure")
+        await _log_unanswered(update, context, question, result.lang, decision.article_ids,
+                              "unsure")
         await _send_choices(update, context, decision)
     elif decision.reply is Reply.NOT_FOUND:
-        await services.db.questions.add_unanswered(question, result.lang, (), "not_found")
+        await _log_unanswered(update, context, question, result.lang, (), "not_found")
         await _send_not_found(update, context, decision)
     else:
         await _send_smalltalk(update, context, decision)
     if decision.offer_switch:
         await _offer_language_switch(update, context, decision.answer_lang)
+
+
+async def _log_unanswered(update: Update, context: HamrohContext, question: str, lang: str,
+                          best_ids: tuple[str, ...], reason: str) -> None:
+    """For the editors: the question encrypted and bound to its row, with a keyed hash of
+    who asked (so /forget can remove it) and deleted after QUESTION_RETENTION_DAYS."""
+    assert update.effective_user is not None
+    keys = context.services.crypto_keys()
+    await context.services.db.questions.add_unanswered(
+        lambda row_id: seal_question(keys, row_id, question),
+        question_owner(keys, update.effective_user.id), lang, best_ids, reason)
 
 
 def _remember_question(context: HamrohContext, user_id: int, question: str) -> None:

@@ -24,13 +24,19 @@ from rapidfuzz.distance import OSA
 from telegram import Update
 
 from bot.context import HamrohContext
+from bot.crypto import ReportKeys
 from bot.i18n import N_
 from bot.kb.model import KnowledgeBase
-from bot.sealing import open_comment
+from bot.sealing import open_comment, open_question
 from bot.search.index import surface
 from bot.search.normalize import fold
 from bot.staff import Role
-from bot.storage.questions import FeedbackSummary, UnansweredQuestion
+from bot.storage.questions import (
+    UNANSWERED_TEXT_CHARS,
+    FeedbackSummary,
+    StoredQuestion,
+    UnansweredQuestion,
+)
 
 log = logging.getLogger(__name__)
 
@@ -337,6 +343,19 @@ def render_view(groups: Sequence[QuestionGroup], feedback: Sequence[FeedbackSumm
 
 # --- the command ----------------------------------------------------------------------
 
+def opened_questions(rows: Sequence[StoredQuestion], keys: ReportKeys
+                     ) -> list[UnansweredQuestion]:
+    """Decrypted for the editors' view (a row that cannot be opened is left out)."""
+    out = []
+    for row in rows:
+        text = (open_question(keys, row.id, row.sealed) if row.sealed is not None
+                else row.legacy_text)
+        if text is not None:
+            out.append(UnansweredQuestion(text[:UNANSWERED_TEXT_CHARS], row.lang,
+                                          row.best_ids, row.reason, row.created_at))
+    return out
+
+
 async def show_unanswered(update: Update, context: HamrohContext, role: Role) -> None:
     """/unanswered for moderators (the role is checked by the caller)."""
     chat = update.effective_chat
@@ -348,13 +367,13 @@ async def show_unanswered(update: Update, context: HamrohContext, role: Role) ->
         return
     since = since_iso(days, datetime.now(UTC))
     storage = context.services.db.questions
-    questions = await storage.unanswered_since(since, SCAN_LIMIT)
+    keys = context.services.crypto_keys()
+    questions = opened_questions(await storage.unanswered_since(since, SCAN_LIMIT), keys)
     total = (await storage.count_unanswered_since(since) if len(questions) >= SCAN_LIMIT
              else len(questions))
     feedback = await storage.most_unhelpful_since(since, TOP)
     # Up to SCAN_LIMIT questions: tens of milliseconds, but not on the event loop.
     groups = await asyncio.to_thread(group_questions, questions)
-    keys = context.services.crypto_keys()
     sealed = await storage.comments_since([row.article_id for row in feedback], since)
     comments = {article_id: [text for blob in blobs
                              if (text := open_comment(keys, article_id, blob)) is not None]

@@ -47,6 +47,7 @@ from bot.reports.screens import (
 )
 from bot.reports.service import IncompleteDraft, ReportService, report_keys
 from bot.reports.summary import STATUS_LABELS, STATUS_NOTES, render_receipt, render_report_line
+from bot.sealing import question_owner
 from bot.services import SERVICES_KEY, Services
 from bot.staff import reviewers_exist
 from bot.storage.reports import ReportRow
@@ -530,6 +531,8 @@ async def forget_button(update: Update, context: HamrohContext) -> object:
     await services.db.state.drop_conversations_of(user_id)
     await services.db.state.drop_user_data(user_id)  # committed now, not at the next flush
     await services.db.questions.delete_requests_of(report_keys(services).reporter_hash(user_id))
+    await services.db.questions.delete_unanswered_of(
+        question_owner(report_keys(services), user_id))  # what they typed as questions
     await _forget_tickets(context, user_id)
     await services.db.broadcasts.forget_user(user_id)
     await services.db.users.delete(user_id)

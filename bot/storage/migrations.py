@@ -240,4 +240,17 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         UPDATE reports SET incidents = incident;
         """,
     ),
+    (
+        9,
+        # Questions the bot could not answer: people type their whole story, names and
+        # document numbers there. The text is encrypted (bound to its row), the row keeps
+        # a per-purpose keyed hash of who asked (for /forget, joinable with nothing else),
+        # and rows are deleted after QUESTION_RETENTION_DAYS. Rows written before this
+        # migration are encrypted at the next start (``seal_legacy_questions``).
+        """
+        ALTER TABLE unanswered_questions ADD COLUMN owner TEXT;
+        ALTER TABLE unanswered_questions ADD COLUMN sealed BLOB;
+        CREATE INDEX unanswered_questions_owner ON unanswered_questions(owner);
+        """,
+    ),
 )

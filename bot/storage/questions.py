@@ -4,7 +4,7 @@ and requests to talk to a person. Feedback and unanswered questions carry no use
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.storage.base import Repository, now_iso
@@ -15,6 +15,19 @@ class FeedbackSummary:
     article_id: str
     helpful: int
     not_helpful: int
+
+
+@dataclass(frozen=True)
+class StoredQuestion:
+    """An unanswered question as stored: the text is sealed, bound to ``id``."""
+
+    id: int
+    sealed: bytes | None  # None only for rows written before encryption (migration 9)
+    legacy_text: str
+    lang: str
+    best_ids: tuple[str, ...]
+    reason: str
+    created_at: str
 
 
 @dataclass(frozen=True)
@@ -48,37 +61,60 @@ class QuestionRepository(Repository):
             rows = await cursor.fetchall()
         return [FeedbackSummary(row[0], int(row[1]), int(row[2])) for row in rows]
 
-    async def add_unanswered(
-        self, question: str, lang: str, best_ids: Sequence[str], reason: str
-    ) -> None:
-        await self._conn.execute(
-            "INSERT INTO unanswered_questions (question, lang, best_ids, reason, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (question, lang, json.dumps(list(best_ids)), reason, now_iso()),
+    async def add_unanswered(self, seal: Callable[[int], bytes], owner: str, lang: str,
+                             best_ids: Sequence[str], reason: str) -> int:
+        """Store a question sealed by ``seal(row id)`` (the caller encrypts, bound to the
+        row), in one commit; the clear text column stays empty."""
+        cursor = await self._conn.execute(
+            "INSERT INTO unanswered_questions "
+            "(question, lang, best_ids, reason, created_at, owner) VALUES ('', ?, ?, ?, ?, ?)",
+            (lang, json.dumps(list(best_ids)), reason, now_iso(), owner),
         )
+        row_id = int(cursor.lastrowid or 0)
+        await self._conn.execute("UPDATE unanswered_questions SET sealed = ? WHERE id = ?",
+                                 (seal(row_id), row_id))
         await self._conn.commit()
+        return row_id
 
-    async def unanswered(self, limit: int = 50) -> list[tuple[str, str, list[str], str]]:
-        async with self._conn.execute(
-            "SELECT question, lang, best_ids, reason FROM unanswered_questions "
-            "ORDER BY id DESC LIMIT ?",
-            (limit,),
-        ) as cursor:
-            rows = await cursor.fetchall()
-        return [(row[0], row[1], json.loads(row[2]), row[3]) for row in rows]
-
-    async def unanswered_since(self, since: str, limit: int = 1000
-                               ) -> list[UnansweredQuestion]:
+    async def unanswered_since(self, since: str, limit: int = 1000) -> list[StoredQuestion]:
         """The latest ``limit`` questions logged at ``since`` (ISO UTC) or later, newest
-        first; the question text is cut to ``UNANSWERED_TEXT_CHARS``."""
+        first, still sealed."""
         async with self._conn.execute(
-            "SELECT substr(question, 1, ?), lang, best_ids, reason, created_at "
+            "SELECT id, sealed, substr(question, 1, ?), lang, best_ids, reason, created_at "
             "FROM unanswered_questions WHERE created_at >= ? ORDER BY id DESC LIMIT ?",
             (UNANSWERED_TEXT_CHARS, since, limit),
         ) as cursor:
             rows = await cursor.fetchall()
-        return [UnansweredQuestion(row[0], row[1], tuple(_ids(row[2])), row[3], row[4])
+        return [StoredQuestion(int(row[0]), bytes(row[1]) if row[1] is not None else None,
+                               row[2], row[3], tuple(_ids(row[4])), row[5], row[6])
                 for row in rows]
+
+    async def legacy_unanswered(self) -> list[tuple[int, str]]:
+        """Rows still in clear (written before migration 9)."""
+        async with self._conn.execute(
+            "SELECT id, question FROM unanswered_questions WHERE sealed IS NULL"
+        ) as cursor:
+            return [(int(r[0]), str(r[1])) for r in await cursor.fetchall()]
+
+    async def seal_legacy(self, sealed: Sequence[tuple[int, bytes]]) -> None:
+        for row_id, blob in sealed:
+            await self._conn.execute(
+                "UPDATE unanswered_questions SET sealed = ?, question = '' WHERE id = ?",
+                (blob, row_id))
+        await self._conn.commit()
+
+    async def delete_unanswered_of(self, owner: str) -> int:
+        cursor = await self._conn.execute("DELETE FROM unanswered_questions WHERE owner = ?",
+                                          (owner,))
+        await self._conn.commit()
+        return cursor.rowcount
+
+    async def purge_unanswered_before(self, cutoff: str) -> int:
+        """Retention: questions older than ``cutoff`` (ISO UTC) are deleted."""
+        cursor = await self._conn.execute(
+            "DELETE FROM unanswered_questions WHERE created_at < ?", (cutoff,))
+        await self._conn.commit()
+        return cursor.rowcount
 
     async def count_unanswered_since(self, since: str) -> int:
         async with self._conn.execute(

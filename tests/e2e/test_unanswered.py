@@ -90,3 +90,27 @@ async def test_editors_see_grouped_questions_and_unhelpful_answers(
     assert reply.text == t("en", "Sorry, I do not know this command. Here is what I can do:")
     assert "dushanbe" not in reply.text.lower()
     await bot.stop()
+
+
+async def test_unanswered_questions_are_encrypted_and_go_with_forget(
+        fake: FakeTelegram, bot: BotProcess) -> None:
+    """Security review H2: people type their whole story into the question box."""
+    import uuid
+
+    from bot.reports import screens
+
+    marker = f"QMARK{uuid.uuid4().hex[:10]}"
+    await start_in(fake, ADMIN_ID, "en")
+    await start_in(fake, USER_ID, "en")
+    await ask(fake, USER_ID, f"where can I buy a cheap ticket to Dushanbe {marker}",
+              "I do not have an answer")
+    files = [p for p in bot.data_dir.glob("hamroh.sqlite3*") if p.is_file()]
+    assert [p.name for p in files if marker.encode() in p.read_bytes()] == []
+    # The editors still read it.
+    assert marker in (await send(fake, ADMIN_ID, "/unanswered")).text
+    assert db_rows(bot.data_dir, "SELECT COUNT(*) FROM unanswered_questions") == [(1,)]
+    # /forget removes it with everything else.
+    question = await send(fake, USER_ID, "/forget")
+    fake.press_button(USER_ID, question.message_id, t("en", screens.DELETE_DATA))
+    await fake.chat(USER_ID).next_event(kinds={"edit_text"})
+    assert db_rows(bot.data_dir, "SELECT COUNT(*) FROM unanswered_questions") == [(0,)]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.crypto import ReportKeys
 from bot.i18n import Catalogs
 from bot.kb.loader import load_knowledge_base
 from bot.moderation.unanswered import (
@@ -19,6 +20,7 @@ from bot.moderation.unanswered import (
     article_titles,
     group_questions,
     near_duplicates,
+    opened_questions,
     pack,
     parse_days,
     question_key,
@@ -26,6 +28,7 @@ from bot.moderation.unanswered import (
     shorten,
     since_iso,
 )
+from bot.sealing import open_question, seal_question
 from bot.storage import Database
 from bot.storage.questions import UNANSWERED_TEXT_CHARS, FeedbackSummary, UnansweredQuestion
 from bot.telegram_html import parse_html, utf16_len
@@ -324,9 +327,15 @@ async def test_storage_reads_a_period_with_limits(db: Database,
     clock = iter(f"2026-11-{day:02d}T12:00:00+00:00" for day in range(1, 29))
     monkeypatch.setattr("bot.storage.questions.now_iso", lambda: next(clock))
     questions = db.questions
-    await questions.add_unanswered("old", "en", [], "not_found")  # 1 Nov
-    await questions.add_unanswered("патент", "ru", ["work.patent", "rights.scams"], "unsure")
-    await questions.add_unanswered("x" * 3000, "tg", [], "not_found")  # 3 Nov
+    keys = ReportKeys.from_master(b"k" * 32)
+
+    async def add(text: str, lang: str, ids: list[str], reason: str) -> None:
+        await questions.add_unanswered(lambda row: seal_question(keys, row, text), "owner",
+                                       lang, ids, reason)
+
+    await add("old", "en", [], "not_found")  # 1 Nov
+    await add("патент", "ru", ["work.patent", "rights.scams"], "unsure")
+    await add("x" * 3000, "tg", [], "not_found")  # 3 Nov
     await questions.add_feedback("work.patent", False, "ru")  # 4 Nov
     await questions.add_feedback("old.article", False, "en")  # 5 Nov
     await questions.add_feedback("entry.stay_limit", False, "en")  # 6 Nov
@@ -337,14 +346,18 @@ async def test_storage_reads_a_period_with_limits(db: Database,
     await questions.add_feedback("help.contacts", True, "ru")  # only 👍: not listed
 
     since = "2026-11-02T00:00:00+00:00"
-    rows = await questions.unanswered_since(since)
+    rows = opened_questions(await questions.unanswered_since(since), keys)
     assert [(r.question[:6], r.lang, r.best_ids, r.reason) for r in rows] == [
         ("xxxxxx", "tg", (), "not_found"),
         ("патент", "ru", ("work.patent", "rights.scams"), "unsure")]
     assert len(rows[0].question) == UNANSWERED_TEXT_CHARS
     assert rows[1].created_at == "2026-11-02T12:00:00+00:00"
-    assert [r.question for r in await questions.unanswered_since(since, limit=1)] == \
-        ["x" * UNANSWERED_TEXT_CHARS]
+    assert [r.question for r in opened_questions(
+        await questions.unanswered_since(since, limit=1), keys)] == ["x" * UNANSWERED_TEXT_CHARS]
+    # Sealed and bound to its row: another row's blob does not open.
+    stored = await questions.unanswered_since(since)
+    assert stored[0].sealed is not None and b"xxxx" not in stored[0].sealed
+    assert open_question(keys, stored[1].id, stored[0].sealed) is None
     assert await questions.count_unanswered_since(since) == 2
     assert await questions.count_unanswered_since("2026-11-01T00:00:00+00:00") == 3
 

@@ -103,10 +103,17 @@ async def test_editor_views_of_feedback_and_questions(tmp_path: Path) -> None:
                    for s in await db.questions.feedback_summary()}
         assert summary == {"entry.documents": (1, 1), "work.patent": (1, 0)}
 
-        await db.questions.add_unanswered("weather?", "en", [], "not_found")
-        await db.questions.add_unanswered("патент", "ru", ["work.patent"], "unsure")
-        assert await db.questions.unanswered() == [
-            ("патент", "ru", ["work.patent"], "unsure"), ("weather?", "en", [], "not_found")]
+        first = await db.questions.add_unanswered(lambda n: b"sealed-%d" % n, "owner-a", "en",
+                                                  [], "not_found")
+        await db.questions.add_unanswered(lambda n: b"sealed-%d" % n, "owner-b", "ru",
+                                          ["work.patent"], "unsure")
+        rows = await db.questions.unanswered_since("2000-01-01")
+        assert [(r.sealed, r.lang, r.best_ids, r.reason, r.legacy_text) for r in rows] == [
+            (b"sealed-%d" % (first + 1), "ru", ("work.patent",), "unsure", ""),
+            (b"sealed-%d" % first, "en", (), "not_found", "")]
+        assert await db.questions.delete_unanswered_of("owner-a") == 1
+        assert await db.questions.purge_unanswered_before("2000-01-01") == 0
+        assert await db.questions.purge_unanswered_before("9999-01-01") == 1
 
         await db.questions.add_human_request("hash-a", b"sealed-1", "tg")
         await db.questions.add_human_request("hash-b", b"sealed-2", "ru")
@@ -151,5 +158,28 @@ async def test_unchanged_user_data_is_not_written_again(tmp_path: Path) -> None:
         await persistence.update_user_data(7, {})
         await persistence.update_user_data(7, {"x": 2})  # written again after the drop
         assert await db.state.load_user_data() == {7: {"x": 2}}
+    finally:
+        await db.close()
+
+
+async def test_questions_stored_in_clear_before_are_sealed_at_start(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from bot.app import seal_legacy_questions
+    from bot.crypto import ReportKeys
+    from bot.sealing import open_question
+
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        await db.conn.execute(
+            "INSERT INTO unanswered_questions (question, lang, best_ids, reason, created_at) "
+            "VALUES ('паспорт 400123456 меня избили', 'ru', '[]', 'not_found', '2026-11-01')")
+        await db.conn.commit()
+        keys = ReportKeys.from_master(b"k" * 32)
+        await seal_legacy_questions(SimpleNamespace(db=db, crypto_keys=lambda: keys))
+        (row,) = await db.questions.unanswered_since("2000-01-01")
+        assert row.legacy_text == "" and row.sealed is not None
+        assert open_question(keys, row.id, row.sealed) == "паспорт 400123456 меня избили"
+        assert await db.questions.legacy_unanswered() == []
     finally:
         await db.close()
