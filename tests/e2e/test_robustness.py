@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from bot.fakeapi import FakeTelegram
 from tests.e2e.conftest import USER_ID, BotProcess, start_in
 
@@ -96,3 +98,22 @@ async def test_a_flooding_user_is_paused_politely(fake: FakeTelegram, tmp_path: 
     assert "Hamroh" in (await fake.chat(2002).next_message()).text
     assert [m for m in chat.pending() if m.kind == "message"] == []
     assert await bot.stop() == 0
+
+
+@pytest.mark.parametrize("bot_env", [{"LOG_LEVEL": "DEBUG"}])
+async def test_debug_logs_carry_no_token_text_or_user_id(fake: FakeTelegram,
+                                                          bot: BotProcess) -> None:
+    """Security review M2: at DEBUG, PTB's loggers printed the token, texts and ids."""
+    from tests.e2e.conftest import TOKEN
+
+    marker = "LOGMARK-секрет-история"
+    await start_in(fake, USER_ID, "ru")
+    fake.send_message(USER_ID, f"{marker} меня держат в аэропорту")
+    await fake.chat(USER_ID).next_message()
+    fake.send_message(USER_ID, "/report")
+    await fake.chat(USER_ID).next_message()
+    await bot.stop()
+    log = bot.log()
+    assert "DEBUG" in log  # the level really was DEBUG
+    assert TOKEN not in log and TOKEN.split(":")[1] not in log
+    assert marker not in log and str(USER_ID) not in log
