@@ -10,7 +10,7 @@ import logging
 import re
 
 # A Bot API token ("123456789:AA…"), wherever a library puts it (URLs, exceptions).
-TOKEN = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{10,}")
+TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{10,}")
 # Libraries that, below these levels, log request URLs (with the token), update contents
 # (message texts, user ids) or SQL parameters. LOG_LEVEL=DEBUG raises our own loggers only.
 CAPPED = {"httpx": logging.WARNING, "httpcore": logging.WARNING,
