@@ -30,6 +30,15 @@ def _human_requests(data_dir: Path) -> list[str]:
     return texts
 
 
+def _unanswered(data_dir: Path) -> list[tuple[str | None, str]]:
+    """The editors' log, decrypted with the bot's key: (question, reason)."""
+    from bot.sealing import open_question
+
+    keys = load_report_keys(Settings(data_dir=data_dir), create=False)
+    return [(open_question(keys, row_id, bytes(blob)), reason) for row_id, blob, reason in
+            _rows(data_dir, "SELECT id, sealed, reason FROM unanswered_questions ORDER BY id")]
+
+
 def _rows(data_dir: Path, sql: str) -> list[tuple]:  # type: ignore[type-arg]
     with sqlite3.connect(f"file:{data_dir / 'hamroh.sqlite3'}?mode=ro", uri=True) as conn:
         return conn.execute(sql).fetchall()
@@ -78,8 +87,7 @@ async def test_ambiguous_question_offers_choices(fake: FakeTelegram, bot: BotPro
     await chat.next_event(kinds={"edit_text"})
     shown = fake.message(USER_ID, reply.message_id)
     assert shown.text.startswith(KB.article("work.patent").text("ru").title)  # type: ignore[union-attr]
-    stored = _rows(bot.data_dir, "SELECT question, reason FROM unanswered_questions")
-    assert stored == [("патент", "unsure")]
+    assert _unanswered(bot.data_dir) == [("патент", "unsure")]
 
 
 @pytest.mark.parametrize(("locale", "question", "expected"), [
@@ -163,17 +171,18 @@ async def test_questions_for_a_person_are_not_stored_in_plaintext(fake: FakeTele
     await chat.next_message()
     await bot.stop()
     assert _human_requests(bot.data_dir) == [marker]
-    # The question for a person (with the id to answer) and the pending question in user
-    # data are encrypted; only the anonymous "unanswered" log, which has no user column,
-    # keeps the text for the editors.
+    # The question for a person (with the id to answer), the pending question in user
+    # data and the "unanswered" log for the editors are all encrypted.
     for table, column in (("ticket_messages", "content"), ("tickets", "content"),
-                          ("persistence_user_data", "data")):
+                          ("persistence_user_data", "data"),
+                          ("unanswered_questions", "question"),
+                          ("unanswered_questions", "sealed")):
         for (value,) in _rows(bot.data_dir, f"SELECT {column} FROM {table}"):
             raw = value if isinstance(value, bytes) else value.encode()
             assert b"Zebra-question-7731" not in raw, table
-    assert _rows(bot.data_dir, "SELECT question FROM unanswered_questions") == [(marker,)]
+    assert [question for question, _reason in _unanswered(bot.data_dir)] == [marker]
     columns = [row[1] for row in _rows(bot.data_dir, "PRAGMA table_info(unanswered_questions)")]
-    assert not any("user" in column for column in columns)
+    assert not any("user" in column for column in columns)  # only a keyed "owner" hash
 
 
 @pytest.mark.parametrize(("locale", "question"), [
