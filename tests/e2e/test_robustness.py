@@ -84,6 +84,10 @@ async def test_a_flooding_user_is_paused_politely(fake: FakeTelegram, tmp_path: 
     await bot.start()
     await start_in(fake, USER_ID, "en")  # 2 updates
     chat = fake.chat(USER_ID)
+    # A question first (a 3rd update): the search index is then built, so the burst below
+    # is not slowed by the build running beside it.
+    fake.send_message(USER_ID, "patent")
+    await chat.next_message()
     for _ in range(35):
         fake.send_message(USER_ID, "/help")
     texts = []
@@ -92,7 +96,9 @@ async def test_a_flooding_user_is_paused_politely(fake: FakeTelegram, tmp_path: 
         texts.append(message.text)
         if "sending messages very quickly" in message.text:
             break
-    assert len(texts) == 29  # a burst of 30 updates in all, the language choice included
+    # A burst of 30 updates in all (the start, the language choice and the question
+    # included); the bucket leaks one update every 2 s, so a slow machine may let one more.
+    assert 27 <= len(texts) <= 28, len(texts)
     await fake.wait_for(lambda: not fake.pending)
     fake.send_message(2002, "/help")  # another user is served at once
     assert "Hamroh" in (await fake.chat(2002).next_message()).text

@@ -74,7 +74,9 @@ def test_pseudonyms_are_stable_keyed_and_do_not_reveal_the_id() -> None:
 
 def test_references_are_short_unambiguous_and_random() -> None:
     refs = {new_reference() for _ in range(5000)}
-    assert len(refs) == 5000
+    # 32^6 ≈ 10^9 references: among 5,000 a repeat happens about once in 90 runs (the
+    # service draws again when one is taken); many would mean a weak generator.
+    assert len(refs) >= 4995
     for ref in list(refs)[:200]:
         assert re.fullmatch(rf"R-[{ALPHABET}]{{6}}", ref)
         assert not set("01OIL") & set(ref[2:])
