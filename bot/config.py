@@ -26,7 +26,8 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    bot_token: str | None = None
+    # Secrets stay out of repr(): settings end up in tracebacks and debug output.
+    bot_token: str | None = field(default=None, repr=False)
     telegram_base_url: str | None = None
     telegram_base_file_url: str | None = None
     data_dir: Path = Path("data")
@@ -34,13 +35,13 @@ class Settings:
     moderation_chat_id: int | None = None
     moderation_locale: str = "en"
     webhook_url: str | None = None
-    webhook_secret: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
     listen: str = "127.0.0.1"
     port: int = 8080
     log_level: str = "INFO"
     draft_ttl_hours: float = 48.0
     flood_per_minute: int = 30
-    report_key: str | None = None
+    report_key: str | None = field(default=None, repr=False)
     ticket_retention_days: float = 90.0
     question_retention_days: float = 90.0  # unanswered questions are deleted after this
 

@@ -65,3 +65,16 @@ def test_valid_report_key() -> None:
 
     key = base64.b64encode(bytes(range(32))).decode()
     assert load_settings({"REPORT_KEY": key}).report_key == key
+
+
+def test_secrets_are_not_in_the_settings_repr() -> None:
+    """Security review L2: the dataclass repr printed the token, the webhook secret and the
+    report key (settings appear in tracebacks and in Services' repr)."""
+    from bot.config import Settings
+
+    settings = Settings(bot_token="123456:SECRET-token-value-xyz",
+                        webhook_secret="SECRET_webhook_value",
+                        report_key="SECRETreportkeyvalue")
+    text = repr(settings)
+    assert "SECRET" not in text and "Settings(" in text and "data_dir" in text
+    assert settings.bot_token == "123456:SECRET-token-value-xyz"
