@@ -45,16 +45,21 @@ def _question_aad(row_id: int) -> bytes:
     return b"hamroh-unanswered-question:%d" % row_id
 
 
+def _open_text(keys: ReportKeys, blob: bytes, associated_data: bytes) -> str | None:
+    """The text, or None when it belongs to another record or the key changed."""
+    try:
+        return keys.decrypt(blob, associated_data).decode("utf-8")
+    except (DecryptionError, ValueError):
+        return None
+
+
 def seal_question(keys: ReportKeys, row_id: int, question: str) -> bytes:
     """A question the bot could not answer: bound to its row, readable only with the key."""
     return keys.encrypt(question.encode("utf-8"), _question_aad(row_id))
 
 
 def open_question(keys: ReportKeys, row_id: int, blob: bytes) -> str | None:
-    try:
-        return keys.decrypt(blob, _question_aad(row_id)).decode("utf-8")
-    except (DecryptionError, ValueError):
-        return None
+    return _open_text(keys, blob, _question_aad(row_id))
 
 
 def question_owner(keys: ReportKeys, user_id: int) -> str:
@@ -71,7 +76,4 @@ def seal_comment(keys: ReportKeys, article_id: str, comment: str) -> bytes:
 
 
 def open_comment(keys: ReportKeys, article_id: str, blob: bytes) -> str | None:
-    try:
-        return keys.decrypt(blob, _comment_aad(article_id)).decode("utf-8")
-    except (DecryptionError, ValueError):
-        return None
+    return _open_text(keys, blob, _comment_aad(article_id))

@@ -63,7 +63,13 @@ def _cyrillic(word: str, lang: str) -> str:
 
 
 def features(text: str) -> Features:
-    """Binary features, scaled so every message has the same total weight."""
+    """Binary features, scaled so every message has the same total weight. Cached: the
+    answer model and the "happening now" model read the same message."""
+    return dict.fromkeys(*_features(text))
+
+
+@lru_cache(maxsize=1024)
+def _features(text: str) -> tuple[tuple[str, ...], float]:
     found: set[str] = set()
     for words in _variants(text):
         for word in words:
@@ -71,9 +77,8 @@ def features(text: str) -> Features:
         prefixes = [w[:PREFIX] for w in words if len(w) > 2]
         found.update(f"p:{a}|{b}" for a, b in itertools.pairwise(prefixes))
     if not found:
-        return {}
-    scale = 1.0 / math.sqrt(len(found))
-    return dict.fromkeys(found, scale)
+        return (), 0.0
+    return tuple(sorted(found)), 1.0 / math.sqrt(len(found))
 
 
 @dataclass(frozen=True)

@@ -755,6 +755,15 @@ async def _from_affected_to_description(user: Reporter) -> None:
     await user.press(user.t(d.HELD["lt3h"]))
 
 
+async def _at_the_description(fake: FakeTelegram, locale: str) -> Reporter:
+    await start_in(fake, USER_ID, locale)
+    user = Reporter(fake, USER_ID, locale)
+    await _to_date_step(user)
+    await user.press(user.t(screens.TODAY))
+    await _from_affected_to_description(user)
+    return user
+
+
 @pytest.mark.parametrize("locale", ["ru", "tg"])
 async def test_several_incident_types_the_first_is_the_main_one(
         fake: FakeTelegram, bot: BotProcess, locale: str) -> None:
@@ -833,11 +842,7 @@ async def test_back_to_a_typed_answer_offers_keep(fake: FakeTelegram, bot: BotPr
 @pytest.mark.parametrize("locale", ["ru", "en"])
 async def test_a_9000_character_description_in_three_messages_is_kept_whole(
         fake: FakeTelegram, bot: BotProcess, locale: str) -> None:
-    await start_in(fake, USER_ID, locale)
-    user = Reporter(fake, USER_ID, locale)
-    await _to_date_step(user)
-    await user.press(user.t(screens.TODAY))
-    await _from_affected_to_description(user)
+    user = await _at_the_description(fake, locale)
     parts = [f"Часть {n}. " + "Нас держали в комнате без воды, забрали телефоны. " * 60
              for n in (1, 2, 3)]
     assert all(3000 < len(part) < 3100 for part in parts)
@@ -886,11 +891,7 @@ async def test_editing_the_description_offers_add_and_replace(
 @pytest.mark.parametrize("locale", ["tg", "ru"])
 async def test_a_voice_message_can_be_the_description(
         fake: FakeTelegram, bot: BotProcess, locale: str) -> None:
-    await start_in(fake, USER_ID, locale)
-    user = Reporter(fake, USER_ID, locale)
-    await _to_date_step(user)
-    await user.press(user.t(screens.TODAY))
-    await _from_affected_to_description(user)
+    user = await _at_the_description(fake, locale)
     fake.send_voice(USER_ID, duration=41)
     evidence = await user.next_screen()
     assert "🎤" in evidence.text and user.t(screens.DONE) in evidence.button_texts()
