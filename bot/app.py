@@ -84,7 +84,7 @@ def build_application(
         .context_types(ContextTypes(context=HamrohContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .persistence(SqlitePersistence(services.db))
+        .persistence(SqlitePersistence(services.db, services.crypto_keys))
         .concurrent_updates(processor)
         .connection_pool_size(CONCURRENT_UPDATES + 4)
         .pool_timeout(10.0)
@@ -154,7 +154,8 @@ async def seal_legacy_questions(services: Services) -> None:
 
 
 async def _purge_old_questions(context: HamrohContext) -> None:
-    """Unanswered questions are for editors, for a while: QUESTION_RETENTION_DAYS."""
+    """Unanswered questions are for editors, for a while: QUESTION_RETENTION_DAYS; what
+    the bot keeps about an idle user's last question goes after the same time."""
     from datetime import UTC, datetime
 
     settings = context.services.settings
@@ -163,6 +164,12 @@ async def _purge_old_questions(context: HamrohContext) -> None:
         cutoff.isoformat(timespec="seconds"))
     if deleted:
         log.info("deleted %d unanswered questions past their retention", deleted)
+    # The question waiting for "Ask a person" and the last article read: same retention.
+    persistence = context.application.persistence
+    if isinstance(persistence, SqlitePersistence):
+        idle = await persistence.expire_user_data(cutoff)
+        if idle:
+            log.info("deleted the stored data of %d users idle past the retention", idle)
 
 
 async def _prune_processed_updates(context: HamrohContext) -> None:

@@ -88,8 +88,12 @@ class ReportKeys:
         """A keyed hash of a user id for one purpose (e.g. the questions they typed): it
         lets /forget find their rows, and it equals no other table's hash, so it joins
         nothing across tables."""
-        digest = hmac.new(self.pseudonym_key, purpose + b":%d" % user_id,
-                          hashlib.sha256).digest()
+        return self.keyed_label(purpose, b"%d" % user_id)
+
+    def keyed_label(self, purpose: bytes, value: bytes) -> str:
+        """A keyed hash of any value for one purpose: a row can be found again by whoever
+        holds the key, and tells a database reader nothing."""
+        digest = hmac.new(self.pseudonym_key, purpose + b":" + value, hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
 
 

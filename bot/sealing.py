@@ -1,16 +1,17 @@
 """Encrypting what users type outside reports: the question waiting for "Ask a person"
-(kept in user data) and the questions queued for volunteers, which carry the Telegram id
-needed to answer. Same keys and AES-GCM as the reports (``bot.crypto``)."""
+(kept in user data), the questions the bot could not answer and the comments after 👎.
+Same keys and AES-GCM as the reports (``bot.crypto``); every blob is bound to its record
+by its associated data, so a ciphertext moved to another row does not decrypt."""
 
 from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 
 from bot.crypto import DecryptionError, ReportKeys
 
 _PENDING = b"pending-question:%d"
-_REQUEST = b"human-request"
 
 
 def seal_pending_question(keys: ReportKeys, user_id: int, question: str) -> str:
@@ -26,16 +27,6 @@ def open_pending_question(keys: ReportKeys, user_id: int, sealed: object) -> str
         return keys.decrypt(base64.b64decode(sealed), _PENDING % user_id).decode("utf-8")
     except (DecryptionError, ValueError):
         return None
-
-
-def seal_human_request(keys: ReportKeys, user_id: int, question: str) -> bytes:
-    payload = json.dumps({"user_id": user_id, "question": question}, ensure_ascii=False)
-    return keys.encrypt(payload.encode("utf-8"), _REQUEST)
-
-
-def open_human_request(keys: ReportKeys, blob: bytes) -> tuple[int, str]:
-    payload = json.loads(keys.decrypt(blob, _REQUEST))
-    return int(payload["user_id"]), str(payload["question"])
 
 
 QUESTION_OWNER = b"unanswered-question-owner"
@@ -77,3 +68,37 @@ def seal_comment(keys: ReportKeys, article_id: str, comment: str) -> bytes:
 
 def open_comment(keys: ReportKeys, article_id: str, blob: bytes) -> str | None:
     return _open_text(keys, blob, _comment_aad(article_id))
+
+
+# --- what the bot keeps between updates (PTB persistence) ----------------------------------
+
+_USER_STATE = b"hamroh-user-state"
+_CONVERSATION = b"hamroh-conversation:"
+
+
+def user_state_owner(keys: ReportKeys, user_id: int) -> str:
+    """The row of a user's data: a keyed hash, so the table names nobody."""
+    return keys.owner_hash(_USER_STATE, user_id)
+
+
+def conversation_owner(keys: ReportKeys, name: str, key: Sequence[int | str]) -> str:
+    """The row of one conversation's step (its key is the chat and user ids)."""
+    return keys.keyed_label(_CONVERSATION + name.encode("utf-8"),
+                            json.dumps(list(key)).encode("ascii"))
+
+
+def seal_state(keys: ReportKeys, owner: str, value: object) -> bytes:
+    """JSON, encrypted and bound to its row, so it cannot be moved to another person's."""
+    payload = json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return keys.encrypt(payload, b"hamroh-state:" + owner.encode("ascii"))
+
+
+def open_state(keys: ReportKeys, owner: str, blob: bytes) -> object | None:
+    """The value, or None when unreadable (another row's, or the key changed)."""
+    text = _open_text(keys, blob, b"hamroh-state:" + owner.encode("ascii"))
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None

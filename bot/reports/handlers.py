@@ -12,7 +12,7 @@ import contextlib
 import html
 import logging
 import warnings
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, TelegramError
@@ -30,6 +30,7 @@ from bot import keyboards
 from bot.callbacks import unpack
 from bot.context import HamrohContext
 from bot.handlers.messaging import edit_or_send, replace_keyboard, toast
+from bot.persistence import SqlitePersistence
 from bot.reports import draft as d
 from bot.reports import flow
 from bot.reports.draft import Draft, Evidence, Problem
@@ -528,9 +529,9 @@ async def forget_button(update: Update, context: HamrohContext) -> object:
     user_id = update.effective_user.id
     services = context.services
     result = await _service(context).forget(user_id, withdraw=choice == "all")
-    await services.db.state.drop_conversations_of(user_id)
-    await services.db.state.drop_user_data(user_id)  # committed now, not at the next flush
-    await services.db.questions.delete_requests_of(report_keys(services).reporter_hash(user_id))
+    persistence = context.application.persistence
+    if isinstance(persistence, SqlitePersistence):  # committed now, not at the next flush
+        await persistence.forget_user(user_id)
     await services.db.questions.delete_unanswered_of(
         question_owner(report_keys(services), user_id))  # what they typed as questions
     await _forget_tickets(context, user_id)
@@ -656,4 +657,9 @@ def setup_reports(app: Application) -> None:  # type: ignore[type-arg]
 async def expire_drafts_job(context: HamrohContext) -> None:
     services = context.services
     ttl = timedelta(hours=services.settings.draft_ttl_hours)
+    # The step first: a draft deleted while its step stayed would make "nothing was kept"
+    # untrue (review M1); a step without a draft only meets "no longer open".
+    persistence = context.application.persistence
+    if isinstance(persistence, SqlitePersistence):
+        await persistence.expire_conversations(CONVERSATION_NAME, datetime.now(UTC) - ttl)
     await ReportService.from_services(services).expire_drafts(context.bot, ttl)

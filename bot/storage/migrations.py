@@ -253,4 +253,38 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         CREATE INDEX unanswered_questions_owner ON unanswered_questions(owner);
         """,
     ),
+    (
+        10,
+        # The "Ask a person" queue of before tickets: nothing writes or reads it any more,
+        # and its rows (sealed questions with the asker's id) must not outlive their use.
+        """
+        DROP TABLE IF EXISTS human_requests;
+        """,
+    ),
+    (
+        11,
+        # What the bot keeps between updates, sealed and keyed by a keyed hash instead of
+        # the Telegram id (the old tables are converted and dropped at the next start,
+        # which needs the key: ``StateRepository.legacy_state``). ``updated_at`` lets an
+        # abandoned report's step be deleted with its draft, and idle data expire.
+        # ``users`` keeps days, not seconds: a second would match a report's creation.
+        """
+        CREATE TABLE user_state (
+            owner TEXT PRIMARY KEY,
+            sealed BLOB NOT NULL,
+            updated_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX user_state_updated ON user_state(updated_at);
+        CREATE TABLE conversation_state (
+            name TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            sealed BLOB NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (name, owner)
+        ) WITHOUT ROWID;
+        CREATE INDEX conversation_state_updated ON conversation_state(name, updated_at);
+        UPDATE users SET first_seen = substr(first_seen, 1, 10),
+                         last_seen = substr(last_seen, 1, 10);
+        """,
+    ),
 )

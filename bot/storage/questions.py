@@ -156,37 +156,6 @@ class QuestionRepository(Repository):
                 found[article_id] = [bytes(row[0]) for row in rows]
         return found
 
-    async def add_human_request(self, requester_hash: str, payload: bytes, locale: str) -> int:
-        """Queue a question for a volunteer; ``payload`` is encrypted by the caller (it holds
-        the question and the Telegram id to answer), ``requester_hash`` a keyed hash."""
-        cursor = await self._conn.execute(
-            "INSERT INTO human_requests (requester_hash, payload, locale, created_at) "
-            "VALUES (?, ?, ?, ?)",
-            (requester_hash, payload, locale, now_iso()),
-        )
-        await self._conn.commit()
-        return int(cursor.lastrowid or 0)
-
-    async def human_request_payloads(self, status: str = "open") -> list[tuple[int, bytes]]:
-        async with self._conn.execute(
-            "SELECT id, payload FROM human_requests WHERE status = ? ORDER BY id", (status,)
-        ) as cursor:
-            rows = await cursor.fetchall()
-        return [(int(row[0]), bytes(row[1])) for row in rows]
-
-    async def open_human_requests(self) -> int:
-        async with self._conn.execute(
-            "SELECT COUNT(*) FROM human_requests WHERE status = 'open'"
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
-
-    async def delete_requests_of(self, requester_hash: str) -> None:
-        await self._conn.execute(
-            "DELETE FROM human_requests WHERE requester_hash = ?", (requester_hash,)
-        )
-        await self._conn.commit()
-
 
 def _ids(value: str) -> list[str]:
     try:

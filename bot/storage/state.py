@@ -33,51 +33,108 @@ class StateRepository(Repository):
     async def prune_processed(self, keep: timedelta = timedelta(days=2)) -> None:
         await self.forget_processed_before(datetime.now(UTC) - keep)
 
-    async def load_user_data(self) -> dict[int, dict[str, Any]]:
-        async with self._conn.execute("SELECT user_id, data FROM persistence_user_data") as cur:
-            rows = await cur.fetchall()
-        return {int(user_id): json.loads(data) for user_id, data in rows}
+    # --- user data and conversation steps, sealed by the caller (bot.persistence) ---
 
-    async def save_user_data(self, user_id: int, data: dict[str, Any]) -> None:
+    async def load_user_state(self, owner: str) -> bytes | None:
+        async with self._conn.execute("SELECT sealed FROM user_state WHERE owner = ?",
+                                      (owner,)) as cursor:
+            row = await cursor.fetchone()
+        return bytes(row[0]) if row else None
+
+    async def save_user_state(self, owner: str, sealed: bytes) -> None:
         await self._conn.execute(
-            "INSERT INTO persistence_user_data (user_id, data) VALUES (?, ?) "
-            "ON CONFLICT(user_id) DO UPDATE SET data = excluded.data",
-            (user_id, json.dumps(data, ensure_ascii=False, sort_keys=True)),
-        )
+            "INSERT INTO user_state (owner, sealed, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(owner) DO UPDATE SET sealed = excluded.sealed, "
+            "updated_at = excluded.updated_at", (owner, sealed, now_iso()))
         await self._conn.commit()
 
-    async def drop_user_data(self, user_id: int) -> None:
-        await self._conn.execute("DELETE FROM persistence_user_data WHERE user_id = ?", (user_id,))
+    async def drop_user_state(self, owner: str) -> None:
+        await self._conn.execute("DELETE FROM user_state WHERE owner = ?", (owner,))
         await self._conn.commit()
 
-    async def load_conversations(self, name: str) -> dict[tuple[int | str, ...], object]:
+    async def purge_user_state_before(self, cutoff: str) -> int:
+        """Data of people idle since ``cutoff`` (ISO time): the last article read, a
+        pending question. Returns how many rows were deleted."""
+        cursor = await self._conn.execute("DELETE FROM user_state WHERE updated_at < ?",
+                                          (cutoff,))
+        await self._conn.commit()
+        return cursor.rowcount
+
+    async def load_conversation_rows(self, name: str) -> list[tuple[str, bytes]]:
         async with self._conn.execute(
-            "SELECT conv_key, state FROM persistence_conversations WHERE name = ?", (name,)
-        ) as cur:
-            rows = await cur.fetchall()
-        return {tuple(json.loads(key)): json.loads(state) for key, state in rows}
+            "SELECT owner, sealed FROM conversation_state WHERE name = ?", (name,)
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [(str(owner), bytes(sealed)) for owner, sealed in rows]
 
-    async def save_conversation(
-        self, name: str, key: tuple[int | str, ...], state: object | None
-    ) -> None:
-        encoded_key = json.dumps(list(key))
-        if state is None:
+    async def save_conversation_row(self, name: str, owner: str, sealed: bytes | None) -> None:
+        if sealed is None:
             await self._conn.execute(
-                "DELETE FROM persistence_conversations WHERE name = ? AND conv_key = ?",
-                (name, encoded_key),
-            )
+                "DELETE FROM conversation_state WHERE name = ? AND owner = ?", (name, owner))
         else:
             await self._conn.execute(
-                "INSERT INTO persistence_conversations (name, conv_key, state) VALUES (?, ?, ?) "
-                "ON CONFLICT(name, conv_key) DO UPDATE SET state = excluded.state",
-                (name, encoded_key, json.dumps(state)),
-            )
+                "INSERT INTO conversation_state (name, owner, sealed, updated_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(name, owner) DO UPDATE SET "
+                "sealed = excluded.sealed, updated_at = excluded.updated_at",
+                (name, owner, sealed, now_iso()))
         await self._conn.commit()
 
-    async def drop_conversations_of(self, user_id: int) -> None:
-        """Forget every conversation whose key involves ``user_id`` (private chats: chat = user)."""
-        await self._conn.execute(
-            "DELETE FROM persistence_conversations WHERE conv_key = ? OR conv_key LIKE ?",
-            (json.dumps([user_id]), f"[{int(user_id)}, %"),
-        )
+    async def drop_conversation_rows(self, owners: list[str]) -> None:
+        await self._conn.executemany("DELETE FROM conversation_state WHERE owner = ?",
+                                     [(owner,) for owner in owners])
+        await self._conn.commit()
+
+    async def purge_conversations_before(self, name: str, cutoff: str) -> list[str]:
+        """Delete the steps of conversations untouched since ``cutoff`` (an abandoned
+        report); returns their owners."""
+        await self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            owners = [str(owner) for (owner,) in await self._conn.execute_fetchall(
+                "SELECT owner FROM conversation_state WHERE name = ? AND updated_at < ?",
+                (name, cutoff))]
+            await self._conn.executemany(
+                "DELETE FROM conversation_state WHERE name = ? AND owner = ?",
+                [(name, owner) for owner in owners])
+        except BaseException:
+            await self._conn.rollback()
+            raise
+        await self._conn.commit()
+        return owners
+
+    # --- the tables of before migration 11 (Telegram ids in clear) ---------------------
+
+    async def legacy_state(self) -> tuple[dict[int, dict[str, Any]],
+                                          list[tuple[str, tuple[int | str, ...], object]]]:
+        """User data and conversation steps still in the old clear tables."""
+        tables = {name for (name,) in await self._conn.execute_fetchall(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        users: dict[int, dict[str, Any]] = {}
+        conversations: list[tuple[str, tuple[int | str, ...], object]] = []
+        if "persistence_user_data" in tables:
+            for user_id, data in await self._conn.execute_fetchall(
+                    "SELECT user_id, data FROM persistence_user_data"):
+                users[int(user_id)] = json.loads(data)
+        if "persistence_conversations" in tables:
+            for name, key, state in await self._conn.execute_fetchall(
+                    "SELECT name, conv_key, state FROM persistence_conversations"):
+                conversations.append((str(name), tuple(json.loads(key)), json.loads(state)))
+        return users, conversations
+
+    async def replace_legacy_state(self, users: list[tuple[str, bytes]],
+                                   conversations: list[tuple[str, str, bytes]]) -> None:
+        """Write the sealed rows and drop the clear tables, in one transaction."""
+        now = now_iso()
+        await self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            await self._conn.executemany(
+                "INSERT OR REPLACE INTO user_state (owner, sealed, updated_at) VALUES (?, ?, ?)",
+                [(owner, sealed, now) for owner, sealed in users])
+            await self._conn.executemany(
+                "INSERT OR REPLACE INTO conversation_state (name, owner, sealed, updated_at) "
+                "VALUES (?, ?, ?, ?)", [(n, o, sealed, now) for n, o, sealed in conversations])
+            await self._conn.execute("DROP TABLE IF EXISTS persistence_user_data")
+            await self._conn.execute("DROP TABLE IF EXISTS persistence_conversations")
+        except BaseException:
+            await self._conn.rollback()
+            raise
         await self._conn.commit()

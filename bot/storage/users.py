@@ -20,17 +20,22 @@ class UserRecord:
 
 class UserRepository(Repository):
     async def touch(self, user_id: int) -> UserRecord:
-        """Record that the user wrote to the bot; create the row on first contact."""
-        now = now_iso()
+        """Record that the user wrote to the bot; create the row on first contact.
+
+        Only the day is kept (review M1): a time to the second would match the
+        ``created_at`` of the report the person just sent and join them to it. It also
+        spares a write (and an fsync) on every update after the first of the day."""
+        today = now_iso()[:10]
         cursor = await self._conn.execute(
             "INSERT INTO users (id, first_seen, last_seen) VALUES (?, ?, ?) "
             "ON CONFLICT(id) DO NOTHING",
-            (user_id, now, now),
+            (user_id, today, today),
         )
         is_new = cursor.rowcount == 1
         if not is_new:
             await self._conn.execute(
-                "UPDATE users SET last_seen = ?, blocked_bot = 0 WHERE id = ?", (now, user_id)
+                "UPDATE users SET last_seen = ?, blocked_bot = 0 WHERE id = ? "
+                "AND (last_seen != ? OR blocked_bot != 0)", (today, user_id, today)
             )
         await self._conn.commit()
         record = await self.get(user_id)

@@ -152,7 +152,7 @@ async def test_question_survives_a_crash_before_ask_a_person(fake: FakeTelegram,
     fake.send_message(USER_ID, "patent")
     choices = await chat.next_message()
     # The reply goes out inside the handler; the state is written right after it.
-    await eventually(lambda: _rows(bot.data_dir, "SELECT data FROM persistence_user_data"),
+    await eventually(lambda: _rows(bot.data_dir, "SELECT sealed FROM user_state"),
                      message="the question was written to the database")
     await bot.restart(kill=True)  # SIGKILL: only what was already written survives
     fake.press_button(USER_ID, choices.message_id, "🙋 Ask a person")
@@ -174,7 +174,7 @@ async def test_questions_for_a_person_are_not_stored_in_plaintext(fake: FakeTele
     # The question for a person (with the id to answer), the pending question in user
     # data and the "unanswered" log for the editors are all encrypted.
     for table, column in (("ticket_messages", "content"), ("tickets", "content"),
-                          ("persistence_user_data", "data"),
+                          ("user_state", "sealed"),
                           ("unanswered_questions", "question"),
                           ("unanswered_questions", "sealed")):
         for (value,) in _rows(bot.data_dir, f"SELECT {column} FROM {table}"):

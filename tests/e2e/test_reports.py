@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+import sqlite3
 import uuid
 from datetime import date
 from pathlib import Path
@@ -569,11 +570,9 @@ async def test_forget(fake: FakeTelegram, bot: BotProcess, withdraw: bool) -> No
     try:
         assert await db.users.get(USER_ID) is None
         assert await db.reports.count_drafts() == 0
-        async with db.conn.execute("SELECT COUNT(*) FROM persistence_conversations") as cur:
-            assert (await cur.fetchone())[0] == 0  # type: ignore[index]
-        async with db.conn.execute("SELECT COUNT(*) FROM persistence_user_data "
-                                   "WHERE user_id = ?", (USER_ID,)) as cur:
-            assert (await cur.fetchone())[0] == 0  # type: ignore[index]
+        for table in ("conversation_state", "user_state"):  # the only user's: none left
+            async with db.conn.execute(f"SELECT COUNT(*) FROM {table}") as cur:
+                assert (await cur.fetchone())[0] == 0, table  # type: ignore[index]
     finally:
         await db.close()
     if withdraw:
@@ -619,11 +618,36 @@ async def test_abandoned_draft_expires_politely(fake: FakeTelegram, bot: BotProc
     incident = await user.press(user.t(screens.ANONYMOUS))
     notice = await user.chat.next_message(timeout=15)
     assert "незаконченное сообщение удалено" in notice.text and "/report" in notice.text
+    # Nothing of the report flow stays behind either: no conversation state (review M1).
+    assert _rows(bot.data_dir, "SELECT COUNT(*) FROM conversation_state") == [(0,)]
     fake.press_button(USER_ID, incident.message_id, user.t(d.INCIDENTS["refused"]))
     assert "больше не открыто" in (await user.chat.next_message()).text
     fresh = await user.start()
     assert "незаконченное" not in fresh.text and user.t(screens.ANONYMOUS) in \
         fresh.button_texts()
+
+
+async def test_state_of_a_report_in_progress_names_nobody(fake: FakeTelegram,
+                                                          bot: BotProcess) -> None:
+    """Review M1: while a report is written, the saved conversation step and the user's
+    data must not sit in the database under the user's Telegram id."""
+    await start_in(fake, USER_ID, "en")
+    user = Reporter(fake, USER_ID, "en")
+    await user.start()
+    await user.press(user.t(screens.ANONYMOUS))
+    await user.choose_incidents("refused")
+    await bot.stop()  # a clean stop: everything the bot keeps is written
+    tables = [name for (name,) in _rows(bot.data_dir, "SELECT name FROM sqlite_master "
+                                                      "WHERE type = 'table'")]
+    holders = [table for table in tables if table != "users"
+               for row in _rows(bot.data_dir, f"SELECT * FROM {table}")
+               if any(str(USER_ID) in (v.decode("latin-1") if isinstance(v, bytes) else str(v))
+                      for v in row)]
+    assert holders == []
+    assert _rows(bot.data_dir, "SELECT COUNT(*) FROM conversation_state") == [(1,)]
+    # The step survives the restart: the flow goes on where it was.
+    await bot.start()
+    assert user.t("When did it happen?") in (await user.press(user.place("dme"))).text
 
 
 async def test_typed_text_never_reaches_the_database_in_plaintext(fake: FakeTelegram,
@@ -902,3 +926,8 @@ async def test_a_voice_message_can_be_the_description(
     assert content.spoken and content.description == ""
     ((voice,),) = (content.evidence,)
     assert voice.kind == "voice" and voice.duration == 41 and voice.file_id
+
+
+def _rows(data_dir: Path, sql: str) -> list[tuple]:  # type: ignore[type-arg]
+    with sqlite3.connect(f"file:{data_dir / 'hamroh.sqlite3'}?mode=ro", uri=True) as conn:
+        return conn.execute(sql).fetchall()

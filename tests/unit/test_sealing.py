@@ -2,13 +2,9 @@ from __future__ import annotations
 
 import os
 
-import pytest
-
-from bot.crypto import DecryptionError, ReportKeys
+from bot.crypto import ReportKeys
 from bot.sealing import (
-    open_human_request,
     open_pending_question,
-    seal_human_request,
     seal_pending_question,
 )
 
@@ -25,8 +21,3 @@ def test_pending_question_round_trip_and_binding() -> None:
     assert open_pending_question(KEYS, 7, "not base64 at all!") is None
 
 
-def test_human_request_round_trip_and_tamper() -> None:
-    blob = seal_human_request(KEYS, 42, "help")
-    assert open_human_request(KEYS, blob) == (42, "help")
-    with pytest.raises(DecryptionError):
-        open_human_request(KEYS, blob[:-1] + bytes([blob[-1] ^ 1]))
