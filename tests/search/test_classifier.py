@@ -69,3 +69,50 @@ def test_an_engine_built_in_the_background_answers_like_one_built_at_once() -> N
     direct = SearchEngine.build(kb)
     for question in ("патент чанд пул", "меня держат в аэропорту уже 10 часов"):
         assert background.search(question) == direct.search(question)
+
+
+URGENCY_SAMPLES = [
+    ("меня держат в аэропорту уже 6 часов", True), ("брата забрали в отдел только что", True),
+    ("нас не выпускают с паспортного контроля", True), ("they are holding me at the border", True),
+    ("ҳозир маро дар фурудгоҳ нигоҳ доштаанд", True), ("police took my passport right now", True),
+    ("в прошлом году меня держали в аэропорту", False), ("если задержат, что делать", False),
+    ("сколько стоит патент", False), ("last year they held me at the border", False),
+    ("соли гузашта маро дар сарҳад нигоҳ доштанд", False), ("how to pay for the patent", False),
+]
+
+
+def test_logistic_model_learns_and_is_the_same_in_every_process() -> None:
+    import subprocess
+    import sys
+
+    from bot.search.linear import LogisticModel
+
+    texts = [text for text, _ in URGENCY_SAMPLES]
+    labels = [urgent for _, urgent in URGENCY_SAMPLES]
+    model = LogisticModel.train(texts, labels)
+    assert model.probability("меня держат в аэропорту") > 0.5
+    assert model.probability("сколько стоит патент в месяц") < 0.5
+    # Features are hashed with a stable hash: another process (another string hash
+    # seed) trains the very same model.
+    script = ("from bot.search.linear import LogisticModel\n"
+              f"m = LogisticModel.train({texts!r}, {labels!r})\n"
+              "print(repr(m.probability('меня держат в аэропорту')))")
+    outputs = {subprocess.run([sys.executable, "-c", script], check=True, text=True,
+                              capture_output=True, env={"PYTHONHASHSEED": seed}).stdout
+               for seed in ("1", "2")}
+    assert outputs == {repr(model.probability("меня держат в аэропорту")) + "\n"}
+
+
+def test_urgency_model_blends_both_models_and_the_rules() -> None:
+    from bot.search.urgency import UrgencyModel
+
+    bayes_only = UrgencyModel.train(URGENCY_SAMPLES, blend=0.0)
+    linear_only = UrgencyModel.train(URGENCY_SAMPLES, blend=1.0)
+    half = UrgencyModel.train(URGENCY_SAMPLES, blend=0.5)
+    text = "держат на границе уже 3 часа"
+    assert half.probability(text) == pytest.approx(
+        (bayes_only.probability(text) + linear_only.probability(text)) / 2)
+    assert half.is_urgent(text)
+    assert not half.is_urgent("в прошлом году держали на границе")
+    assert not UrgencyModel(None).probability(text)  # no examples: the rules alone
+    assert UrgencyModel(None).is_urgent(text) == is_urgent(text)
