@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [run|playground|db|ask|kb|reports|export]``.
+"""Command line: ``python -m bot [run|playground|db|backup|ask|kb|reports|export]``.
 
 Sub-commands import their modules lazily so ``--help`` and small tools start fast.
 """
@@ -26,6 +26,11 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
     db_sub.add_parser("migrate", help="apply pending schema migrations")
+
+    backup = sub.add_parser("backup", help="a consistent copy of the database, safe while "
+                                           "the bot runs")
+    backup.add_argument("path", nargs="?", help="file to write (default: "
+                                                "DATA_DIR/backups/hamroh-DATE-TIME.sqlite3)")
 
     ask = sub.add_parser("ask", help="answer questions from the knowledge base")
     ask.add_argument("--lang", choices=["auto", "tg", "ru", "en"], default="auto")
@@ -83,6 +88,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.runner import migrate
 
         return migrate()
+    if command == "backup":
+        from bot.runner import backup
+
+        return backup(args.path)
     if command == "ask":
         from bot.search.cli import run_ask
 

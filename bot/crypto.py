@@ -138,20 +138,42 @@ def _decode_key(text: str, source: str) -> bytes:
 
 
 def _create_key_file(path: Path) -> bytes:
+    """Write a new key so that ``path`` never exists half-written: a temporary file is
+    written and synced, then linked into place, which fails if another process got there
+    first (then its key is used). A crash leaves at most a stray temporary file."""
     key = os.urandom(KEY_BYTES)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # O_EXCL: two processes starting at once must not each write a different key.
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return _decode_key(path.read_text("ascii").strip(), str(path))
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(base64.b64encode(key).decode("ascii") + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(base64.b64encode(key).decode("ascii") + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(partial, path)
+        except FileExistsError:
+            return _decode_key(path.read_text("ascii").strip(), str(path))
+        _sync_directory(path.parent)
+    finally:
+        partial.unlink(missing_ok=True)
     log.warning(
         "created a new report encryption key in %s. BACK IT UP somewhere safe: without it "
         "the stored incident reports can never be read again. To use it elsewhere, set "
         "REPORT_KEY to the file's content.", path,
     )
     return key
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make the new directory entry itself survive a power cut."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

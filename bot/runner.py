@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.config import ConfigError, Settings, load_settings
@@ -50,6 +52,29 @@ def run() -> int:
     else:
         log.info("starting in long-polling mode")
         app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    return 0
+
+
+def backup(path: str | None) -> int:
+    from datetime import UTC, datetime
+
+    from bot.storage.backup import BackupError, backup_database
+
+    settings = _settings_or_exit()
+    if settings is None:
+        return 2
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d-%H%M%S")
+    target = Path(path) if path else settings.data_dir / "backups" / f"hamroh-{stamp}.sqlite3"
+    try:
+        result = backup_database(settings.database_path, target)
+    except (BackupError, OSError, sqlite3.Error) as error:
+        print(f"backup failed: {error}", file=sys.stderr)
+        return 1
+    print(f"backed up {settings.database_path} to {result.path} ({result.size:,} bytes, "
+          f"schema version {result.schema_version}, integrity checked).")
+    print("The encryption key is not in the backup. Keep a copy of REPORT_KEY (or "
+          f"{settings.data_dir / 'report.key'}) somewhere else safe: without it the reports "
+          "in any backup can never be read, and kept beside the backup it protects nothing.")
     return 0
 
 

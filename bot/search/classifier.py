@@ -19,15 +19,24 @@ probabilities with a softmax whose temperature ``benchmarks/calibrate.py`` sets.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from bot.kb.model import KnowledgeBase
 from bot.search.normalize import fold, has_latin, normalize
 from bot.search.translit import to_cyrillic
+
+# What people ask that no article answers (exchange rates, tickets, "патент на
+# изобретение", small talk): one more class, so such a message draws probability away from
+# the articles instead of lending its best guess a confidence it does not deserve. Never
+# an answer: the engine drops it from the ranking.
+OUT_OF_SCOPE = "~out-of-scope"
+OUT_OF_SCOPE_FILE = "out_of_scope_examples.jsonl"  # in the knowledge directory
 
 NGRAM_SIZES = (3, 4, 5)
 PREFIX = 5
@@ -127,11 +136,12 @@ class AnswerModel:
         return cls(labels, base, delta, temperature)
 
     @classmethod
-    def from_knowledge_base(cls, kb: KnowledgeBase, *, temperature: float = 1.0
-                            ) -> AnswerModel | None:
-        """Trained on every article's examples and titles; None when no article has
-        examples (the retrieval then works alone)."""
-        samples = list(training_samples(kb))
+    def from_knowledge_base(cls, kb: KnowledgeBase, *, temperature: float = 1.0,
+                            out_of_scope: Sequence[str] = ()) -> AnswerModel | None:
+        """Trained on every article's examples and titles, and on ``out_of_scope``
+        messages as one more class; None when no article has examples (the retrieval
+        then works alone)."""
+        samples = list(training_samples(kb, out_of_scope))
         if not any(kind == "example" for kind, _, _ in samples):
             return None
         return cls.train([(text, label) for _, text, label in samples],
@@ -165,10 +175,22 @@ class AnswerModel:
         return [Prediction(self.labels[i], exps[i] / total) for i in ranked]
 
 
-def training_samples(kb: KnowledgeBase) -> Iterable[tuple[str, str, str]]:
-    """(kind, text, article id): the examples, and each title as one more example."""
+def training_samples(kb: KnowledgeBase, out_of_scope: Sequence[str] = ()
+                     ) -> Iterable[tuple[str, str, str]]:
+    """(kind, text, label): the examples, each title as one more example, and the
+    out-of-scope messages under ``OUT_OF_SCOPE``."""
     for article in kb.articles.values():
         for text in article.texts.values():
             yield "title", text.title, article.id
             for example in text.examples:
                 yield "example", example, article.id
+    for message in out_of_scope:
+        yield "out_of_scope", message, OUT_OF_SCOPE
+
+
+def read_out_of_scope(path: Path) -> list[str]:
+    """``knowledge/out_of_scope_examples.jsonl``: one ``{"q": …, "lang": …}`` per line."""
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8") as fh:
+        return [str(json.loads(line)["q"]) for line in fh if line.strip()]

@@ -9,7 +9,12 @@ from dataclasses import dataclass
 from bot import paths
 from bot.kb.model import LANGS, KnowledgeBase
 from bot.search import offtopic, smalltalk
-from bot.search.classifier import AnswerModel
+from bot.search.classifier import (
+    OUT_OF_SCOPE,
+    OUT_OF_SCOPE_FILE,
+    AnswerModel,
+    read_out_of_scope,
+)
 from bot.search.fusion import FUSION, Fusion
 from bot.search.fusion import signals as fusion_signals
 from bot.search.index import Document, LanguageIndex
@@ -119,7 +124,9 @@ class SearchEngine:
         samples.extend(smalltalk.lexicon_samples())
         samples.extend(chat_samples())
         indexes = {lang: LanguageIndex(lang, d) for lang, d in docs.items() if d}
-        model = (AnswerModel.from_knowledge_base(kb, temperature=fusion.temperature)
+        out_of_scope = read_out_of_scope(paths.knowledge_dir() / OUT_OF_SCOPE_FILE)
+        model = (AnswerModel.from_knowledge_base(kb, temperature=fusion.temperature,
+                                                 out_of_scope=out_of_scope)
                  if use_model else None)
         urgency = UrgencyModel.from_file(paths.knowledge_dir() / EXAMPLES_FILE)
         return cls(indexes, LanguageDetector.train(samples), model, fusion, urgency)
@@ -231,7 +238,12 @@ class SearchEngine:
         assert self._model is not None
         fusion = self._fusion
         raw = self._model.raw_scores(text)
-        predictions = self._model.from_raw(raw)
+        everything = self._model.from_raw(raw)
+        # The out-of-scope class only takes probability away; it is never an answer.
+        predictions = [p for p in everything if p.article_id != OUT_OF_SCOPE]
+        out_of_scope = sum(p.probability for p in everything if p.article_id == OUT_OF_SCOPE)
+        raw = [r for r, label in zip(raw, self._model.labels, strict=True)
+               if label != OUT_OF_SCOPE]
         probability = {p.article_id: p.probability for p in predictions}
         top_relevance = max(relevance.values()) or 1.0
         combined = {
@@ -244,7 +256,7 @@ class SearchEngine:
         return ranked, fusion_signals(
             [p.probability for p in predictions], sorted(raw, reverse=True),
             retrieval_confidence, sorted(relevance.values(), reverse=True),
-            predictions[0].article_id == top_id)
+            predictions[0].article_id == top_id, out_of_scope)
 
     def _scores(self, query: str, lang: str) -> tuple[dict[str, float], dict[str, float]]:
         """Per article: the best relevance over the language indexes, and the

@@ -23,16 +23,18 @@ SITUATIONS: tuple[frozenset[str], ...] = (
 
 
 def signals(probabilities: Sequence[float], raw: Sequence[float], retrieval: float,
-            relevance: Sequence[float], agree: bool) -> tuple[float, ...]:
-    """What the confidence is computed from: the model's best probability and its lead,
-    its raw score lead, the retrieval's own confidence and lead, and whether the model's
-    favourite is also first in the fused ranking. Sequences are sorted, best first."""
+            relevance: Sequence[float], agree: bool, out_of_scope: float = 0.0
+            ) -> tuple[float, ...]:
+    """What the confidence is computed from: the model's best article probability and its
+    lead, its raw score lead, the retrieval's own confidence and lead, whether the model's
+    favourite is also first in the fused ranking, and the model's probability that no
+    article is meant. Sequences are sorted, best first."""
     def lead(values: Sequence[float]) -> float:
         return values[0] - values[1] if len(values) > 1 else values[0] if values else 0.0
 
     top_relevance = relevance[0] if relevance and relevance[0] > 0 else 1.0
     return (probabilities[0], lead(probabilities), lead(raw), retrieval,
-            lead(relevance) / top_relevance, 1.0 if agree else 0.0)
+            lead(relevance) / top_relevance, 1.0 if agree else 0.0, out_of_scope)
 
 
 @dataclass(frozen=True)
@@ -55,5 +57,5 @@ class Fusion:
 
 # From ``benchmarks/calibrate.py`` (see BENCHMARKS.md for the run).
 FUSION = Fusion(w_model=0.4, temperature=0.2, bias=-1.297,
-                weights=(-0.927, -0.292, 2.155, 1.415, 4.994, 0.615), threshold=0.905,
+                weights=(-0.927, -0.292, 2.155, 1.415, 4.994, 0.615, 0.0), threshold=0.905,
                 situation_threshold=0.77)

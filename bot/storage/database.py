@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -65,7 +66,11 @@ class Database:
         async with self._connect_lock:
             if self._conn is not None:
                 return
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Owner-only: the database holds sealed reports and who is who in the bot.
+            # SQLite gives its -wal and -shm files the main file's permissions.
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if not self.path.exists():
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
             conn = await aiosqlite.connect(self.path)
             # WAL lets readers run beside the writer; FULL sync makes a committed
             # report survive a power cut, and the write volume here is tiny.

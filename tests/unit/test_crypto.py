@@ -114,3 +114,43 @@ def test_report_key_variable_wins_and_is_validated(tmp_path: Path) -> None:
 def test_missing_key_is_an_error_when_creation_is_not_allowed(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no key file"):
         load_report_keys(Settings(data_dir=tmp_path), create=False)
+
+
+def test_key_file_never_exists_half_written(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review L4: a crash while the key is written must not leave an empty or partial
+    key file (the next start would refuse it, or another starter read it half-written)."""
+    import os
+
+    settings = Settings(data_dir=tmp_path / "data")
+
+    def crash(fd: int) -> None:
+        raise OSError("power cut")
+
+    monkeypatch.setattr(os, "fsync", crash)
+    with pytest.raises(OSError, match="power cut"):
+        load_report_keys(settings)
+    assert list((tmp_path / "data").iterdir()) == []  # nothing, not even a temporary file
+    monkeypatch.undo()
+    keys = load_report_keys(settings)  # the next start simply creates the key
+    assert load_report_keys(settings).content_key == keys.content_key
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
+
+
+def test_a_key_written_meanwhile_by_another_starter_wins(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    import os
+
+    settings = Settings(data_dir=tmp_path)
+    other = base64.b64encode(b"o" * 32).decode()
+    real_link = os.link
+
+    def race(source: str, target: str) -> None:
+        Path(target).write_text(other + "\n")  # the other process linked its key first
+        real_link(source, target)
+
+    monkeypatch.setattr(os, "link", race)
+    keys = load_report_keys(settings)
+    assert keys.content_key == ReportKeys.from_master(b"o" * 32).content_key
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.key"]

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.storage import Database
 from bot.storage.migrations import MIGRATIONS
 
@@ -120,3 +122,56 @@ async def test_questions_stored_in_clear_before_are_sealed_at_start(tmp_path: Pa
         assert await db.questions.legacy_unanswered() == []
     finally:
         await db.close()
+
+
+async def test_new_data_directory_and_database_are_private(tmp_path: Path) -> None:
+    """Review L4: outside systemd the defaults were 0755 and 0644."""
+    import stat
+
+    db = await Database.open(tmp_path / "data" / "hamroh.sqlite3")
+    try:
+        await db.users.touch(1)
+        files = sorted((tmp_path / "data").iterdir())
+        assert [p.name for p in files] == ["hamroh.sqlite3", "hamroh.sqlite3-shm",
+                                           "hamroh.sqlite3-wal"]
+        assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o600}
+        assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
+    finally:
+        await db.close()
+
+
+async def test_backup_while_the_bot_writes_restores_and_reads(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import stat
+
+    from bot.cli import main
+
+    data = tmp_path / "data"
+    db = await Database.open(data / "hamroh.sqlite3")
+    try:
+        for user_id in range(1, 51):
+            await db.users.touch(user_id)
+        await db.users.set_locale(7, "tg")  # still in the write-ahead log, not checkpointed
+        target = tmp_path / "copies" / "backup.sqlite3"
+        monkeypatch.setenv("DATA_DIR", str(data))
+        assert main(["backup", str(target)]) == 0
+    finally:
+        await db.close()
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert sorted(p.name for p in target.parent.iterdir()) == ["backup.sqlite3"]
+    restored = await Database.open(target)
+    try:
+        assert await restored.users.count() == 50
+        record = await restored.users.get(7)
+        assert record is not None and record.locale == "tg"
+        assert await restored.schema_version() == MIGRATIONS[-1][0]
+    finally:
+        await restored.close()
+
+
+def test_backup_of_a_missing_database_fails_clearly(tmp_path: Path) -> None:
+    from bot.storage.backup import BackupError, backup_database
+
+    with pytest.raises(BackupError, match="no database"):
+        backup_database(tmp_path / "nothing.sqlite3", tmp_path / "copy.sqlite3")
+    assert not (tmp_path / "copy.sqlite3").exists()
