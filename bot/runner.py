@@ -7,7 +7,6 @@ import logging
 import sqlite3
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logging_setup import configure_logging
@@ -37,18 +36,17 @@ def run() -> int:
     from bot.app import ALLOWED_UPDATES, build_application
 
     app = build_application(settings)
-    # run_polling/run_webhook own the event loop and stop gracefully on SIGINT/SIGTERM.
+    # Both stop gracefully on SIGINT/SIGTERM (state saved).
     if settings.use_webhook:
         assert settings.webhook_url is not None
+        assert settings.webhook_secret is not None  # required by load_settings
+        from bot.webhook import serve_webhook
+
         log.info("starting in webhook mode on %s:%d", settings.listen, settings.port)
-        app.run_webhook(
-            listen=settings.listen,
-            port=settings.port,
-            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=ALLOWED_UPDATES,
-        )
+        asyncio.run(serve_webhook(app, listen=settings.listen, port=settings.port,
+                                  webhook_url=settings.webhook_url,
+                                  secret=settings.webhook_secret,
+                                  allowed_updates=ALLOWED_UPDATES))
     else:
         log.info("starting in long-polling mode")
         app.run_polling(allowed_updates=ALLOWED_UPDATES)

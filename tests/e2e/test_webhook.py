@@ -91,3 +91,60 @@ async def test_webhook_rejects_missing_or_wrong_secret(fake: FakeTelegram,
     assert await fake.post_to_webhook(_update(777003)) == 200
     reply = await fake.chat(USER_ID).next_message()
     assert "How to use Hamroh" in reply.text
+
+
+async def _raw_request(port: int, head: str, body: bytes = b"", timeout: float = 5.0) -> str:
+    """Send a request by hand (headers, then maybe a body) and return the status line."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(head.encode("ascii") + body)
+        await writer.drain()
+        line = await asyncio.wait_for(reader.readline(), timeout)
+        return line.decode("ascii", "replace").strip()
+    finally:
+        writer.close()
+
+
+def _port(bot: BotProcess) -> int:
+    return int(bot.env()["PORT"])
+
+
+async def test_webhook_refuses_big_bodies_before_reading_them(fake: FakeTelegram,
+                                                              webhook_bot: BotProcess) -> None:
+    """Review M3: PTB's server read up to 100 MB before checking the secret. The answer
+    must come from the headers alone: no body is sent here at all."""
+    port = _port(webhook_bot)
+    huge = 50 * 1024 * 1024
+    wrong = (f"POST /telegram HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+             f"X-Telegram-Bot-Api-Secret-Token: wrong\r\nContent-Length: {huge}\r\n\r\n")
+    assert " 403 " in await _raw_request(port, wrong) + " "
+    right = wrong.replace("Token: wrong", f"Token: {SECRET}")
+    assert " 413 " in await _raw_request(port, right) + " "
+    no_secret = wrong.replace("X-Telegram-Bot-Api-Secret-Token: wrong\r\n", "")
+    assert " 403 " in await _raw_request(port, no_secret) + " "
+    # A body of 2 MB with a wrong secret: refused too, and the bot still answers.
+    body = b"{" + b" " * (2 * 1024 * 1024) + b"}"
+    sized = wrong.replace(str(huge), str(len(body)))
+    assert " 403 " in await _raw_request(port, sized, body) + " "
+    fake._private_chat(fake.add_user(USER_ID, language_code="en"))
+    assert await fake.post_to_webhook(_update(777010)) == 200
+    assert "How to use Hamroh" in (await fake.chat(USER_ID).next_message()).text
+
+
+async def test_webhook_accepts_only_post_and_valid_updates(fake: FakeTelegram,
+                                                           webhook_bot: BotProcess) -> None:
+    port = _port(webhook_bot)
+    get = (f"GET /telegram HTTP/1.1\r\nHost: x\r\n"
+           f"X-Telegram-Bot-Api-Secret-Token: {SECRET}\r\n\r\n")
+    assert " 405 " in await _raw_request(port, get) + " "
+    other_path = (f"POST /elsewhere HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+                  f"X-Telegram-Bot-Api-Secret-Token: {SECRET}\r\n\r\n")
+    assert " 404 " in await _raw_request(port, other_path, b"{}") + " "
+    junk = b"not json"
+    bad = (f"POST /telegram HTTP/1.1\r\nHost: x\r\nContent-Length: {len(junk)}\r\n"
+           f"Content-Type: application/json\r\n"
+           f"X-Telegram-Bot-Api-Secret-Token: {SECRET}\r\n\r\n")
+    assert " 400 " in await _raw_request(port, bad, junk) + " "
+    fake._private_chat(fake.add_user(USER_ID, language_code="en"))
+    assert await fake.post_to_webhook(_update(777020)) == 200
+    assert "How to use Hamroh" in (await fake.chat(USER_ID).next_message()).text
