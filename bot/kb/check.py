@@ -100,6 +100,7 @@ def check_knowledge_base(
     problems.extend(_shared_keywords(kb.articles.values()))
     problems.extend(_shared_examples(kb.articles.values()))
     problems.extend(_check_urgent_examples(directory / URGENT_EXAMPLES))
+    problems.extend(_check_out_of_scope_examples(directory / OUT_OF_SCOPE_EXAMPLES))
     order = {"error": 0, "warning": 1}
     problems.sort(key=lambda p: (p.where.split(" [")[0], order[p.level], p.where))
     return problems
@@ -241,6 +242,28 @@ def _check_urgent_examples(path: Path) -> list[Problem]:
             out.append(Problem("error", f"{URGENT_EXAMPLES}:{number}", str(error)))
     if len(kinds) < 2 and not out:
         out.append(Problem("error", URGENT_EXAMPLES, "needs urgent and ordinary examples"))
+    return out
+
+
+OUT_OF_SCOPE_EXAMPLES = "out_of_scope_examples.jsonl"
+
+
+def _check_out_of_scope_examples(path: Path) -> list[Problem]:
+    """What no article answers (the answer model's out-of-scope class): one JSON object
+    per line with a text ``q``."""
+    if not path.is_file():
+        return [Problem("warning", OUT_OF_SCOPE_EXAMPLES, "missing: questions nobody wrote an "
+                                                          "article for are answered too often")]
+    out: list[Problem] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            if not isinstance(row.get("q"), str) or not row["q"].strip():
+                raise ValueError("needs \"q\" (text)")
+        except (ValueError, AttributeError) as error:
+            out.append(Problem("error", f"{OUT_OF_SCOPE_EXAMPLES}:{number}", str(error)))
     return out
 
 

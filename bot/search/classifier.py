@@ -21,11 +21,14 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from collections import defaultdict
+import zlib
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
 
 from bot.kb.model import KnowledgeBase
 from bot.search.normalize import fold, has_latin, normalize
@@ -90,6 +93,11 @@ def _features(text: str) -> tuple[tuple[str, ...], float]:
     return tuple(sorted(found)), 1.0 / math.sqrt(len(found))
 
 
+def feature_hash(name: str) -> int:
+    """A stable 32-bit hash (Python's own ``hash`` of a string changes per process)."""
+    return zlib.crc32(name.encode("utf-8"))
+
+
 @dataclass(frozen=True)
 class Prediction:
     article_id: str
@@ -105,27 +113,48 @@ class AnswerModel:
     def __init__(self, labels: Sequence[str], base: Sequence[float],
                  delta: dict[str, dict[int, float]], temperature: float = 1.0) -> None:
         self.labels = list(labels)
-        self._base = list(base)  # log P(unseen feature | class)
-        self._delta = delta  # log P(feature | class) - base, for the features a class has
+        self._base = np.array(base, dtype=float)  # log P(unseen feature | class)
+        # log P(feature | class) - base, for the classes that have the feature, packed:
+        # a feature is found by its stable hash (no strings kept: about 100,000 features
+        # in dicts took 47 MB, in these arrays 4 MB); its classes and values sit in
+        # ``_classes``/``_values`` from ``_starts[i]`` to ``_starts[i + 1]``.
+        rows: dict[int, dict[int, float]] = {}
+        for name, row in delta.items():
+            merged = rows.setdefault(feature_hash(name), {})
+            for y, value in row.items():  # two names with one hash: rare, and harmless
+                merged[y] = merged.get(y, 0.0) + value
+        keys = sorted(rows)
+        self._keys = np.array(keys, dtype=np.uint32)
+        lengths = [len(rows[key]) for key in keys]
+        self._starts = np.zeros(len(keys) + 1, dtype=np.int64)
+        self._starts[1:] = np.cumsum(lengths)
+        self._classes = np.array([y for key in keys for y in sorted(rows[key])],
+                                 dtype=np.int32)
+        self._values = np.array([rows[key][y] for key in keys for y in sorted(rows[key])],
+                                dtype=float)
         self.temperature = temperature
 
     @classmethod
     def train(cls, samples: Sequence[tuple[str, str]], *, alpha: float = ALPHA,
               temperature: float = 1.0) -> AnswerModel:
         """``samples``: (text, article id). Deterministic for the same samples."""
+        return cls.train_on_features([(features(text), label) for text, label in samples],
+                                     alpha=alpha, temperature=temperature)
+
+    @classmethod
+    def train_on_features(cls, samples: Sequence[tuple[Features, str]], *,
+                          alpha: float = ALPHA, temperature: float = 1.0) -> AnswerModel:
+        """As ``train``, from features already computed (shared with another model)."""
         labels = sorted({label for _, label in samples})
         index = {label: i for i, label in enumerate(labels)}
-        data = [(features(text), index[label]) for text, label in samples]
-        data = [(f, y) for f, y in data if f]
-        frequency: dict[str, int] = defaultdict(int)
-        for feats, _ in data:
-            for name in feats:
-                frequency[name] += 1
+        data = [(f, index[label]) for f, label in samples if f]
+        frequency = Counter(name for feats, _ in data for name in feats)
+        idf = {name: math.log(len(data) / count) for name, count in frequency.items()}
         counts: dict[str, dict[int, float]] = defaultdict(dict)
         totals = [0.0] * len(labels)
         for feats, y in data:
             for name in feats:
-                weight = math.log(len(data) / frequency[name])
+                weight = idf[name]
                 row = counts[name]
                 row[y] = row.get(y, 0.0) + weight
                 totals[y] += weight
@@ -150,18 +179,28 @@ class AnswerModel:
     def raw_scores(self, text: str) -> list[float]:
         """Per class, the mean log-likelihood of the message's known features (a mean,
         so long stories and one-word questions are on one scale)."""
-        scores = [0.0] * len(self.labels)
-        known = 0
-        for name in features(text):
-            row = self._delta.get(name)
-            if row is None:
-                continue
-            known += 1
-            for y, value in row.items():
-                scores[y] += value
+        names = features(text)
+        hashes = np.fromiter((feature_hash(name) for name in names), dtype=np.uint32,
+                             count=len(names))
+        found = self._matches(hashes)
+        known = len(found)
         if not known:
             return [0.0] * len(self.labels)
-        return [(s + known * b) / known for s, b in zip(scores, self._base, strict=True)]
+        starts, ends = self._starts[found], self._starts[found + 1]
+        lengths = ends - starts
+        # Every (class, value) entry of the found features, gathered in one go.
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        entries = np.arange(int(lengths.sum())) + offsets
+        scores = np.bincount(self._classes[entries], weights=self._values[entries],
+                             minlength=len(self.labels))
+        return ((scores + known * self._base) / known).tolist()
+
+    def _matches(self, hashes: np.ndarray) -> np.ndarray:
+        """The rows of the features the model knows."""
+        found = np.searchsorted(self._keys, hashes)
+        inside = found < len(self._keys)
+        found, hashes = found[inside], hashes[inside]
+        return found[self._keys[found] == hashes]
 
     def predict(self, text: str) -> list[Prediction]:
         """Every article with its probability, best first."""

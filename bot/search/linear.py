@@ -15,28 +15,21 @@ few thousand messages.
 from __future__ import annotations
 
 import math
-import zlib
 from collections.abc import Sequence
-from functools import lru_cache
 
 import numpy as np
 
-from bot.search.classifier import features
+from bot.search.classifier import Features, feature_hash, features
 
-DIMENSIONS = 1 << 18
+DIMENSIONS = 1 << 16  # ~100,000 distinct features: a few collide, harmlessly
 L2 = 1e-4
 ITERATIONS = 100
 LEARNING_RATE = 0.5
 
 
-@lru_cache(maxsize=65536)
-def _slot(name: str) -> int:
-    return zlib.crc32(name.encode("utf-8")) & (DIMENSIONS - 1)
-
-
-def _vector(text: str) -> tuple[np.ndarray, float]:
-    names = features(text)
-    slots = np.fromiter((_slot(name) for name in names), dtype=np.int64, count=len(names))
+def _vector(names: Features) -> tuple[np.ndarray, float]:
+    slots = np.fromiter((feature_hash(name) & (DIMENSIONS - 1) for name in names),
+                        dtype=np.int64, count=len(names))
     return slots, 1.0 / math.sqrt(len(names)) if names else 0.0
 
 
@@ -48,7 +41,14 @@ class LogisticModel:
     @classmethod
     def train(cls, texts: Sequence[str], labels: Sequence[bool], *, l2: float = L2,
               iterations: int = ITERATIONS) -> LogisticModel:
-        vectors = [_vector(text) for text in texts]
+        return cls.train_on_features([features(text) for text in texts], labels, l2=l2,
+                                     iterations=iterations)
+
+    @classmethod
+    def train_on_features(cls, samples: Sequence[Features], labels: Sequence[bool], *,
+                          l2: float = L2, iterations: int = ITERATIONS) -> LogisticModel:
+        """As ``train``, from features already computed (shared with another model)."""
+        vectors = [_vector(names) for names in samples]
         slots = np.concatenate([s for s, _ in vectors]) if vectors else np.zeros(0, np.int64)
         values = np.concatenate([np.full(len(s), v) for s, v in vectors]) if vectors \
             else np.zeros(0)
@@ -74,6 +74,6 @@ class LogisticModel:
         return cls(weights, bias)
 
     def probability(self, text: str) -> float:
-        slots, value = _vector(text)
+        slots, value = _vector(features(text))
         score = float(self._weights[slots].sum()) * value + self._bias
         return 1.0 / (1.0 + math.exp(-max(min(score, 50.0), -50.0)))

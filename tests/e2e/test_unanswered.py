@@ -17,12 +17,12 @@ from tests.e2e.test_moderation import (
 
 KB = load_knowledge_base()
 STAY_LIMIT = KB.article("entry.stay_limit")
-PATENT = KB.article("work.patent")
-assert STAY_LIMIT is not None and PATENT is not None
+DOCUMENTS = KB.article("entry.documents")
+assert STAY_LIMIT is not None and DOCUMENTS is not None
 
 NEAR_DUPLICATES = ("where can I buy a cheap ticket to Dushanbe?",
                    "wher can i buy cheap tickets to dushanbe")
-OTHER = "patent"  # the bot is unsure: it offers choices
+OTHER = "documents"  # the bot is unsure: it offers choices
 
 
 async def ask(fake: FakeTelegram, user_id: int, question: str, expected: str) -> None:
@@ -66,8 +66,8 @@ async def test_editors_see_grouped_questions_and_unhelpful_answers(
     first, second = text.split("\n\n")[1:3]
     assert first.startswith("1. ×2 · en · not found\n")
     assert first.splitlines()[1] in NEAR_DUPLICATES
-    assert second.startswith("2. ×1 · en · not sure\npatent\nHesitated between: ")
-    assert PATENT.text("en").title in second
+    assert second.startswith("2. ×1 · en · not sure\ndocuments\nHesitated between: ")
+    assert DOCUMENTS.text("en").title in second
     assert f"1. {STAY_LIMIT.text('en').title} — 👎 1 · 👍 0" in text
     assert "💬 COMMENT-MARK <b>nothing</b> about students" in text  # shown as typed, escaped
     assert "&lt;b&gt;nothing" in view.html
@@ -80,7 +80,7 @@ async def test_editors_see_grouped_questions_and_unhelpful_answers(
     view = await send(fake, MODERATOR_ID, "/unanswered 7d")
     assert "×2" in view.text and "×1" in view.text
     assert f"{STAY_LIMIT.text('ru').title} — 👎 1 · 👍 0" in view.text
-    assert PATENT.text("ru").title in view.text
+    assert DOCUMENTS.text("ru").title in view.text
     usage = await send(fake, MODERATOR_ID, "/unanswered last week")
     assert "/unanswered 7" in usage.text
 

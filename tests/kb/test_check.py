@@ -151,3 +151,21 @@ def test_urgent_examples_file(write_kb: KbWriter) -> None:
     problems = found()
     assert any(line.startswith("error urgent_examples.jsonl:1") for line in problems)
     assert any(line.startswith("error urgent_examples.jsonl:2") for line in problems)
+
+
+def test_out_of_scope_examples_file(write_kb: KbWriter) -> None:
+    root = write_kb()
+    path = root / "out_of_scope_examples.jsonl"
+
+    def found() -> list[str]:
+        return [f"{p.level} {p.where}: {p.message}"
+                for p in check_knowledge_base(root, today=TODAY) if "scope" in p.where]
+
+    assert any(line.startswith("warning out_of_scope_examples.jsonl: missing")
+               for line in found())
+    path.write_text('{"q": "курс рубля сегодня", "lang": "ru"}\n', encoding="utf-8")
+    assert found() == []
+    path.write_text('{"q": ""}\nnot json\n', encoding="utf-8")
+    problems = found()
+    assert any(line.startswith("error out_of_scope_examples.jsonl:1") for line in problems)
+    assert any(line.startswith("error out_of_scope_examples.jsonl:2") for line in problems)

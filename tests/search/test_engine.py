@@ -112,3 +112,27 @@ def test_real_kb_sample(real_engine: SearchEngine) -> None:
         result = real_engine.search(query)
         assert top(result) == expected, (query, result.hits)
         assert result.confident
+
+
+def test_out_of_scope_class_takes_confidence_but_is_never_an_answer(
+        real_engine: SearchEngine) -> None:
+    from bot.search.classifier import OUT_OF_SCOPE
+
+    ids = {hit.article_id for query in ("курс доллара к сомони сегодня",
+                                        "patent for my invention how to register",
+                                        "билет Москва Душанбе сколько стоит")
+           for hit in real_engine.search(query).hits}
+    assert OUT_OF_SCOPE not in ids
+    # The same words, once about the bot's topics and once not: only the first is sure.
+    assert real_engine.search("сколько стоит патент на работу в месяц").confident
+    assert not real_engine.search("сколько стоит патент на изобретение").confident
+
+    def out_of_scope(query: str) -> float:
+        analysed = real_engine.analyse(query)
+        assert analysed is not None
+        return analysed[1][-1]  # the model's probability that no article is meant
+
+    assert out_of_scope("курс доллара к сомони сегодня какой") > 0.5
+    assert out_of_scope("kurs rubla na segodnya") > 0.5
+    assert out_of_scope("сколько стоит патент на работу в месяц") < 0.1
+    assert out_of_scope("маро дар сарҳад нигоҳ доштанд") < 0.1
