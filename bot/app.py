@@ -91,7 +91,8 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
-    if rate_limit:  # ~30 messages/s overall, answers before broadcasts; retries 429 answers
+    if rate_limit and not settings.benchmark_no_rate_limit:
+        # ~30 messages/s overall, answers before broadcasts; retries 429 answers
         builder = builder.rate_limiter(PriorityRateLimiter(max_retries=3))
     if settings.telegram_base_url:
         builder = builder.base_url(settings.telegram_base_url)
@@ -133,6 +134,9 @@ async def _post_init(app: HamrohApplication) -> None:
     if app.job_queue is not None:
         app.job_queue.run_repeating(_prune_processed_updates, interval=timedelta(hours=6),
                                     first=timedelta(minutes=1), name="prune-processed")
+    if app.job_queue is not None and services.settings.user_retention_days > 0:
+        app.job_queue.run_repeating(_forget_idle_users, interval=timedelta(hours=24),
+                                    first=timedelta(minutes=2), name="user-retention")
     log.info("bot started as @%s", app.bot.username)
 
 
@@ -174,3 +178,14 @@ async def _purge_old_questions(context: HamrohContext) -> None:
 
 async def _prune_processed_updates(context: HamrohContext) -> None:
     await context.services.db.state.prune_processed()
+
+
+async def _forget_idle_users(context: HamrohContext) -> None:
+    """USER_RETENTION_DAYS: who has not written for that long is forgotten."""
+    from datetime import UTC, datetime
+
+    days = context.services.settings.user_retention_days
+    cutoff = (datetime.now(UTC) - timedelta(days=days)).date().isoformat()
+    forgotten = await context.services.db.users.forget_idle(cutoff)
+    if forgotten:
+        log.info("forgot %d users idle past the retention", forgotten)

@@ -44,6 +44,10 @@ class Settings:
     report_key: str | None = field(default=None, repr=False)
     ticket_retention_days: float = 90.0
     question_retention_days: float = 90.0  # unanswered questions are deleted after this
+    # Users who have not written for this long are forgotten (locale, flags); 0: never.
+    user_retention_days: float = 365.0
+    # For benchmarks only: no outgoing rate limiter (real Telegram would answer 429s).
+    benchmark_no_rate_limit: bool = False
 
     @property
     def database_path(self) -> Path:
@@ -107,6 +111,8 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         report_key=report_key,
         ticket_retention_days=_positive_float(env, "TICKET_RETENTION_DAYS", 90.0),
         question_retention_days=_positive_float(env, "QUESTION_RETENTION_DAYS", 90.0),
+        user_retention_days=_non_negative_float(env, "USER_RETENTION_DAYS", 365.0),
+        benchmark_no_rate_limit=env.get("BENCHMARK_NO_RATE_LIMIT", "") in {"1", "true", "yes"},
     )
 
 
@@ -187,4 +193,17 @@ def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
         number = -1.0
     if number <= 0:
         raise ConfigError(f"{name}: expected a positive number, got {value!r}")
+    return number
+
+
+def _non_negative_float(env: Mapping[str, str], name: str, default: float) -> float:
+    value = env.get(name)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if number < 0:
+        raise ConfigError(f"{name}: expected 0 or a positive number, got {value!r}")
     return number

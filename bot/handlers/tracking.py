@@ -20,6 +20,20 @@ log = logging.getLogger(__name__)
 async def track_update(update: object, context: HamrohContext) -> None:
     if not isinstance(update, Update):
         return
+    user = update.effective_user
+    chat = update.effective_chat
+    private = chat is not None and chat.type == ChatType.PRIVATE
+    # The flood check comes first, in private chats and groups alike: an update dropped
+    # here costs no database write (a flood of them used to cost an fsync each).
+    if user is not None and update.my_chat_member is None:
+        verdict = await context.services.flood.check(user.id)
+        if verdict is not Verdict.ALLOW and await _is_staff(context, user.id):
+            verdict = Verdict.ALLOW  # a moderator going through the queue taps fast
+        if verdict is not Verdict.ALLOW:
+            if verdict is Verdict.WARN and private:  # in a group the notice would spam it
+                await _restore_and_warn(update, context)
+            raise ApplicationHandlerStop
+
     db = context.services.db
     if not await db.state.first_time_seen(update.update_id):
         log.info("dropped a re-delivered update")
@@ -29,20 +43,16 @@ async def track_update(update: object, context: HamrohContext) -> None:
         await _record_membership(update, context)
         raise ApplicationHandlerStop
 
-    user = update.effective_user
-    chat = update.effective_chat
     if user is None:
         return
     context.locale = locale_for_language_code(user.language_code)
-    if chat is None or chat.type != ChatType.PRIVATE:
-        return  # group members are not bot users; group handlers decide what to do
-    verdict = await context.services.flood.check(user.id)
-    if verdict is not Verdict.ALLOW and await _is_staff(context, user.id):
-        verdict = Verdict.ALLOW  # a moderator going through the queue taps fast
-    if verdict is not Verdict.ALLOW:
-        if verdict is Verdict.WARN:
-            await _restore_and_warn(update, context)
-        raise ApplicationHandlerStop
+    if not private:
+        # Group members are not bot users (no row is created for them), but a ban holds
+        # everywhere; group handlers decide the rest (staff commands check each role).
+        record = await db.users.get(user.id)
+        if record is not None and record.banned:
+            raise ApplicationHandlerStop
+        return
     record = await db.users.touch(user.id)
     context.is_new_user = record.is_new
     if record.locale:

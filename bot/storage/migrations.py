@@ -285,6 +285,7 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         CREATE INDEX conversation_state_updated ON conversation_state(name, updated_at);
         UPDATE users SET first_seen = substr(first_seen, 1, 10),
                          last_seen = substr(last_seen, 1, 10);
+        CREATE INDEX users_last_seen ON users(last_seen);
         """,
     ),
 )

@@ -109,7 +109,26 @@ async def test_a_flooding_user_is_paused_politely(fake: FakeTelegram, tmp_path: 
     fake.send_message(2002, "/help")  # another user is served at once
     assert "Hamroh" in (await fake.chat(2002).next_message()).text
     assert [m for m in chat.pending() if m.kind == "message"] == []
-    assert await bot.stop() == 0
+    # Dropped updates cost no database write (review L5): only the ones handled, the
+    # start, the language, the question, the /help answered and the other user's.
+    assert _processed(bot.data_dir) == 3 + (len(texts) - 1) + 1
+
+    # The same limit holds in a group (no notice there: it would spam the group).
+    fake.add_group(-100777)
+    before = _processed(bot.data_dir)
+    started = time.monotonic()
+    for number in range(40):
+        fake.send_group_message(-100777, 3003, f"/nothing_{number}")  # privacy mode: commands
+    await fake.wait_for(lambda: not fake.pending)
+    leaked = math.ceil((time.monotonic() - started) / 2)
+    assert await bot.stop() == 0  # a clean stop finishes every update it fetched
+    assert 30 <= _processed(bot.data_dir) - before <= 30 + leaked
+    assert fake.transcript(-100777) == []  # the bot said nothing in the group
+
+
+def _processed(data_dir: Path) -> int:
+    with sqlite3.connect(f"file:{data_dir / 'hamroh.sqlite3'}?mode=ro", uri=True) as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM processed_updates").fetchone()[0])
 
 
 @pytest.mark.parametrize("bot_env", [{"LOG_LEVEL": "DEBUG"}])

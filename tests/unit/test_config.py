@@ -78,3 +78,12 @@ def test_secrets_are_not_in_the_settings_repr() -> None:
     text = repr(settings)
     assert "SECRET" not in text and "Settings(" in text and "data_dir" in text
     assert settings.bot_token == "123456:SECRET-token-value-xyz"
+
+
+def test_retention_of_users_and_the_benchmark_switch() -> None:
+    assert load_settings({}, dotenv=False).user_retention_days == 365.0
+    assert load_settings({"USER_RETENTION_DAYS": "0"}, dotenv=False).user_retention_days == 0
+    with pytest.raises(ConfigError, match="USER_RETENTION_DAYS"):
+        load_settings({"USER_RETENTION_DAYS": "-1"}, dotenv=False)
+    assert not load_settings({}, dotenv=False).benchmark_no_rate_limit
+    assert load_settings({"BENCHMARK_NO_RATE_LIMIT": "1"}, dotenv=False).benchmark_no_rate_limit

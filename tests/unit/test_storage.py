@@ -175,3 +175,28 @@ def test_backup_of_a_missing_database_fails_clearly(tmp_path: Path) -> None:
     with pytest.raises(BackupError, match="no database"):
         backup_database(tmp_path / "nothing.sqlite3", tmp_path / "copy.sqlite3")
     assert not (tmp_path / "copy.sqlite3").exists()
+
+
+async def test_idle_users_are_forgotten_but_not_banned_ones_or_staff(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        for user_id in (1, 2, 3, 4):
+            await db.users.touch(user_id)
+        await db.conn.execute("UPDATE users SET last_seen = '2024-01-01' WHERE id IN (1, 2, 3)")
+        await db.conn.execute("INSERT INTO staff (user_id, moderator) VALUES (3, 1)")
+        await db.conn.commit()
+        await db.users.set_banned(2, True)
+        await db.conn.execute("INSERT INTO broadcasts (id, owner, texts, fallback, audience, "
+                              "status, created_at) VALUES (1, 9, '{}', 'en', 'all', 'done', "
+                              "'2024-01-01')")
+        await db.conn.executemany("INSERT INTO broadcast_recipients (broadcast_id, user_id) "
+                                  "VALUES (1, ?)", [(1,), (4,)])
+        await db.conn.commit()
+        assert await db.users.forget_idle("2025-01-01") == 1
+        assert [r for r in (await db.conn.execute_fetchall("SELECT id FROM users ORDER BY id"))
+                ] == [(2,), (3,), (4,)]
+        assert list(await db.conn.execute_fetchall(
+            "SELECT user_id FROM broadcast_recipients")) == [(4,)]
+        assert await db.users.forget_idle("2025-01-01") == 0
+    finally:
+        await db.close()
