@@ -81,6 +81,7 @@ class FakeTelegram(UserSide):
                          first_update_id=first_update_id)
         self.base_url = ""
         self._readers: dict[int, ChatReader] = {}
+        self._holds: dict[str, asyncio.Event] = {}  # see hold()
         self._deliverer = WebhookDeliverer(self, attempts=webhook_attempts)
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
@@ -151,6 +152,14 @@ class FakeTelegram(UserSide):
         try:
             params = await read_params(request)
             self.calls.append((name, params.normalized()))
+            self.notifier.notify()
+            gate = self._holds.get(name.lower())
+            if gate is not None:
+                await gate.wait()
+                if request.transport is None or request.transport.is_closing():
+                    # The client died while held: the request never took effect, as when
+                    # a bot is killed before Telegram has its whole request.
+                    return web.Response(status=499)
             forced = self.take_forced_failure(name)
             if forced is not None:
                 raise forced
@@ -182,6 +191,16 @@ class FakeTelegram(UserSide):
             text = description or f"Internal Server Error ({error_code})"
             errors = [ApiError(error_code, text, forced=True) for _ in range(times)]
         self.force_failures(method, errors)
+
+    def hold(self, method: str) -> None:
+        """Keep every call of ``method`` waiting, unanswered, until ``release()``: the bot
+        is then stuck mid-send, where a crash loses the request (see _handle_method)."""
+        self._holds.setdefault(method.lower(), asyncio.Event())
+
+    def release(self, method: str) -> None:
+        gate = self._holds.pop(method.lower(), None)
+        if gate is not None:
+            gate.set()
 
     def calls_of(self, method: str) -> list[JsonDict]:
         """Parameters of every call of ``method`` (case-insensitive), oldest first."""

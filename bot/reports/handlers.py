@@ -15,7 +15,7 @@ import warnings
 from datetime import UTC, datetime, timedelta
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -46,7 +46,13 @@ from bot.reports.screens import (
     restart_keyboard,
     step_screen,
 )
-from bot.reports.service import IncompleteDraft, ReportService, report_keys
+from bot.reports.service import (
+    ANNOUNCE_STAGE,
+    IncompleteDraft,
+    PendingDelivery,
+    ReportService,
+    report_keys,
+)
 from bot.reports.summary import STATUS_LABELS, STATUS_NOTES, render_receipt, render_report_line
 from bot.sealing import question_owner
 from bot.services import SERVICES_KEY, Services
@@ -314,10 +320,13 @@ async def _submit(update: Update, context: HamrohContext, service: ReportService
     await _answer(update)
     await _drop_keyboard(update)
     alerted: bool | None = None
+    ref = submission.report.ref
     if submission.created:
         alerted = await service.announce(context.bot, submission.report) > 0
+        await service.announced(ref)
     await _send_receipt(update, context, service, submission.report, alerted,
                         first_message_id=draft.first_message_id)
+    await service.receipt_sent(ref)  # until here, a restart would say it all again
     return END
 
 
@@ -641,12 +650,20 @@ def register_reply_handlers(app: Application, group: int) -> None:  # type: igno
 # --- start-up and the expiry job ----------------------------------------------------
 
 def setup_reports(app: Application) -> None:  # type: ignore[type-arg]
-    """From ``post_init``: load (or create) the report key and schedule draft expiry."""
+    """From ``post_init``: load (or create) the report key, finish what a previous run
+    left unsaid about stored reports, and schedule draft expiry."""
     services: Services = app.bot_data[SERVICES_KEY]
     report_keys(services)
     if app.job_queue is None:
         log.warning("no job queue: abandoned report drafts will not expire")
         return
+    # Reports stored before this process started were left by a previous run: at once.
+    # Later, a delivery still pending after a minute failed to send: retried.
+    started = datetime.now(UTC)
+    app.job_queue.run_once(deliver_pending_job, when=0, data=started,
+                           name="report-deliveries-at-start")
+    app.job_queue.run_repeating(deliver_pending_job, interval=60, first=60,
+                                name="report-deliveries")
     ttl = timedelta(hours=services.settings.draft_ttl_hours)
     # Check often enough that a draft outlives its TTL by at most a quarter of it.
     interval = min(max(ttl / 4, timedelta(seconds=2)), timedelta(minutes=10))
@@ -663,3 +680,41 @@ async def expire_drafts_job(context: HamrohContext) -> None:
     if isinstance(persistence, SqlitePersistence):
         await persistence.expire_conversations(CONVERSATION_NAME, datetime.now(UTC) - ttl)
     await ReportService.from_services(services).expire_drafts(context.bot, ttl)
+
+
+DELIVERY_GIVE_UP = timedelta(days=2)  # Telegram unreachable that long: stop retrying
+
+
+async def deliver_pending_job(context: HamrohContext) -> None:
+    """Announce and confirm reports whose process died before it could (issue 12)."""
+    job = context.job
+    started = job.data if job is not None and isinstance(job.data, datetime) else None
+    created_before = started or datetime.now(UTC) - timedelta(seconds=60)
+    service = ReportService.from_services(context.services)
+    for row, stage, pending in await service.pending_deliveries(created_before):
+        try:
+            await _deliver(context, service, row, stage, pending)
+        except Forbidden:
+            await service.receipt_sent(row.ref)  # blocked the bot: nobody to tell
+        except TelegramError as error:
+            log.warning("a report's receipt could not be sent yet: %s", type(error).__name__)
+            if datetime.fromisoformat(row.created_at) < datetime.now(UTC) - DELIVERY_GIVE_UP:
+                await service.receipt_sent(row.ref)
+
+
+async def _deliver(context: HamrohContext, service: ReportService, row: ReportRow,
+                   stage: str, pending: PendingDelivery) -> None:
+    alerted: bool | None = None
+    if stage == ANNOUNCE_STAGE:
+        alerted = await service.announce(context.bot, row) > 0
+        await service.announced(row.ref)
+    record = await context.services.db.users.get(pending.user_id)
+    locale = record.locale if record is not None and record.locale else pending.locale
+    _ = context.services.catalogs.get(locale).gettext
+    reviewers = await reviewers_exist(context.services.settings, context.services.db)
+    text = render_receipt(row.ref, row.urgent, service.content_of(row).contact, _,
+                          reviewers=reviewers, alerted=alerted)
+    await context.bot.send_message(pending.user_id, text, reply_markup=receipt_keyboard(
+        row.urgent, _, pending.first_message_id))
+    await service.receipt_sent(row.ref)
+    log.info("sent a receipt that a previous run could not send")

@@ -102,6 +102,16 @@ class Note:
     evidence: tuple[Evidence, ...] = ()
 
 
+ANNOUNCE_STAGE, RECEIPT_STAGE = "announce", "receipt"  # what a pending delivery still needs
+
+
+@dataclass(frozen=True)
+class PendingDelivery:
+    user_id: int
+    locale: str
+    first_message_id: int | None
+
+
 @dataclass(frozen=True)
 class Submission:
     report: ReportRow
@@ -136,6 +146,10 @@ class ReportService:
     @staticmethod
     def _draft_aad(reporter: str) -> bytes:
         return b"hamroh-draft:" + reporter.encode("ascii")
+
+    @staticmethod
+    def _delivery_aad(ref: str) -> bytes:
+        return b"hamroh-report-delivery:" + ref.encode("ascii")
 
     def reporter(self, user_id: int) -> str:
         return self.keys.reporter_hash(user_id)
@@ -204,8 +218,14 @@ class ReportService:
                 incidents=tuple(dict.fromkeys([draft.incident, *draft.incidents])),
                 content=self.keys.encrypt(content, self._report_aad(ref)),
             )
+            # Who to tell, kept until they were told (a crash before that must not lose
+            # the receipt or the moderators' announcement): see ``pending_deliveries``.
+            delivery = self.keys.encrypt(json.dumps(
+                {"user_id": draft.user_id, "locale": draft.locale,
+                 "first_message_id": draft.first_message_id}).encode("utf-8"),
+                self._delivery_aad(ref))
             try:
-                await self.db.reports.insert(report)
+                await self.db.reports.insert(report, delivery)
             except ReferenceTaken:
                 continue
             stored = await self.db.reports.by_ref(ref)
@@ -213,6 +233,32 @@ class ReportService:
             log.info("report %s stored%s", ref, " (urgent)" if draft.urgent else "")
             return Submission(stored, created=True)
         raise RuntimeError("could not draw a free report reference")
+
+    async def pending_deliveries(self, created_before: datetime
+                                 ) -> list[tuple[ReportRow, str, PendingDelivery]]:
+        """Reports stored before ``created_before`` whose announcement or receipt was
+        never confirmed sent (the process died, or Telegram was unreachable)."""
+        cutoff = created_before.isoformat(timespec="seconds")
+        found = []
+        for ref, stage, sealed in await self.db.reports.pending_deliveries(cutoff):
+            row = await self.db.reports.by_ref(ref)
+            try:
+                data = json.loads(self.keys.decrypt(sealed, self._delivery_aad(ref)))
+                pending = PendingDelivery(int(data["user_id"]), str(data["locale"]),
+                                          data.get("first_message_id"))
+            except (DecryptionError, ValueError, TypeError, KeyError):
+                pending = None
+            if row is None or pending is None:
+                await self.db.reports.delivered(ref)  # nothing left that could be said
+                continue
+            found.append((row, stage, pending))
+        return found
+
+    async def announced(self, ref: str) -> None:
+        await self.db.reports.set_delivery_stage(ref, RECEIPT_STAGE)
+
+    async def receipt_sent(self, ref: str) -> None:
+        await self.db.reports.delivered(ref)
 
     async def submitted_draft(self, user_id: int, draft_id: str) -> ReportRow | None:
         """The report made from ``draft_id``, if it belongs to this user."""

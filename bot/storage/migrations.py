@@ -288,4 +288,18 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         CREATE INDEX users_last_seen ON users(last_seen);
         """,
     ),
+    (
+        12,
+        # What must still be said about a stored report (the moderators' announcement, the
+        # reporter's receipt): written in the report's own transaction, deleted once said,
+        # so a crash in between loses neither. The payload (who to tell) is sealed.
+        """
+        CREATE TABLE report_outbox (
+            ref TEXT PRIMARY KEY REFERENCES reports(ref) ON DELETE CASCADE,
+            stage TEXT NOT NULL,
+            sealed BLOB NOT NULL,
+            created_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """,
+    ),
 )

@@ -156,8 +156,9 @@ class ReportRepository(Repository):
 
     # --- reports -------------------------------------------------------------------
 
-    async def insert(self, report: NewReport) -> None:
-        """Store the report and drop its draft in one commit.
+    async def insert(self, report: NewReport, delivery: bytes | None = None) -> None:
+        """Store the report, its pending ``delivery`` (sealed: who to tell) and drop its
+        draft in one commit.
 
         Raises ``ReferenceTaken`` when the reference collides; a second insert of the
         same draft is prevented by the caller's ``by_draft`` check and, as a last
@@ -177,8 +178,28 @@ class ReportRepository(Repository):
             if "reports.ref" in str(error):
                 raise ReferenceTaken(report.ref) from error
             raise
+        if delivery is not None:
+            await self._conn.execute(
+                "INSERT INTO report_outbox (ref, stage, sealed, created_at) "
+                "VALUES (?, 'announce', ?, ?)", (report.ref, delivery, now))
         await self._conn.execute(
             "DELETE FROM report_drafts WHERE draft_id = ?", (report.draft_id,))
+        await self._conn.commit()
+
+    async def pending_deliveries(self, created_before: str) -> list[tuple[str, str, bytes]]:
+        """(ref, stage, sealed) of reports not yet fully announced, oldest first."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT ref, stage, sealed FROM report_outbox WHERE created_at < ? "
+            "ORDER BY created_at", (created_before,))
+        return [(str(ref), str(stage), bytes(sealed)) for ref, stage, sealed in rows]
+
+    async def set_delivery_stage(self, ref: str, stage: str) -> None:
+        await self._conn.execute("UPDATE report_outbox SET stage = ? WHERE ref = ?",
+                                 (stage, ref))
+        await self._conn.commit()
+
+    async def delivered(self, ref: str) -> None:
+        await self._conn.execute("DELETE FROM report_outbox WHERE ref = ?", (ref,))
         await self._conn.commit()
 
     async def _select(self, where: str, params: tuple[object, ...]) -> list[ReportRow]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+import signal
 import sqlite3
 import uuid
 from datetime import date
@@ -648,6 +649,40 @@ async def test_state_of_a_report_in_progress_names_nobody(fake: FakeTelegram,
     # The step survives the restart: the flow goes on where it was.
     await bot.start()
     assert user.t("When did it happen?") in (await user.press(user.place("dme"))).text
+
+
+async def test_a_report_committed_just_before_a_crash_still_gets_its_receipt(
+        fake: FakeTelegram, bot: BotProcess) -> None:
+    """Issue 12, faults: the process dies (SIGKILL) after the report is stored but before
+    anyone was told. After the restart the moderators get the announcement and the
+    reporter the receipt, once, and the report exists once."""
+    await start_in(fake, ADMIN_ID, "en")  # a reviewer who can be reached
+    await start_in(fake, USER_ID, "en")
+    user = Reporter(fake, USER_ID, "en")
+    await user.start()
+    await user.answer_all()
+    sends = len(fake.calls_of("sendMessage"))
+    fake.hold("sendMessage")  # the bot gets stuck telling the moderators
+    fake.press_button(USER_ID, user.screen.message_id,  # type: ignore[union-attr]
+                      user.t(screens.CONFIRM))
+    await fake.wait_for(lambda: len(fake.calls_of("sendMessage")) > sends,
+                        message="the bot never tried to announce the report")
+    await bot.stop(signal.SIGKILL)
+    fake.release("sendMessage")
+    assert len(await stored_reports(bot.data_dir)) == 1  # committed before the send
+    await bot.start()
+    receipt = await user.chat.next_message(timeout=20)
+    match = REF.search(receipt.text)
+    assert match, receipt.text
+    ((row, _content),) = await stored_reports(bot.data_dir)
+    assert row.ref == match.group(0)
+    announcement = await fake.chat(ADMIN_ID).next_message(timeout=20)
+    assert row.ref in announcement.text
+    # Once: a further restart sends nothing again.
+    await bot.restart()
+    await fake.wait_for(lambda: len(fake.calls_of("getUpdates")) > 2)
+    user.chat.assert_no_pending()
+    fake.chat(ADMIN_ID).assert_no_pending()
 
 
 async def test_typed_text_never_reaches_the_database_in_plaintext(fake: FakeTelegram,

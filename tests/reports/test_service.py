@@ -218,3 +218,36 @@ async def test_urgent_alert_prefers_the_moderation_chat(db: Database, keys, cata
 
 async def test_new_draft_has_unique_ids() -> None:
     assert len({Draft.new(1, "en", NOW).id for _ in range(500)}) == 500
+
+
+async def test_a_stored_report_stays_pending_until_announced_and_confirmed(
+        service: ReportService, db: Database) -> None:
+    """The outbox: what a crash between storing and telling must not lose."""
+    draft = complete_draft()
+    draft.first_message_id = 77
+    await service.save_draft(draft)
+    submission = await service.submit(draft)
+    later = datetime.now(UTC) + timedelta(seconds=2)
+    ((row, stage, pending),) = await service.pending_deliveries(later)
+    assert (row.ref, stage) == (submission.report.ref, "announce")
+    assert (pending.user_id, pending.locale, pending.first_message_id) == (1001, draft.locale, 77)
+    assert await service.pending_deliveries(datetime.now(UTC) - timedelta(hours=1)) == []
+    await service.announced(row.ref)
+    assert [s for _, s, _ in await service.pending_deliveries(later)] == ["receipt"]
+    await service.receipt_sent(row.ref)
+    assert await service.pending_deliveries(later) == []
+    # Who to tell is sealed: the user id is nowhere in the row in clear.
+    await service.submit(draft)  # a repeat stores nothing new
+    assert await service.pending_deliveries(later) == []
+
+
+async def test_an_unreadable_pending_delivery_is_dropped(service: ReportService,
+                                                         db: Database) -> None:
+    draft = complete_draft()
+    await service.save_draft(draft)
+    submission = await service.submit(draft)
+    await db.conn.execute("UPDATE report_outbox SET sealed = ?", (b"\x01" + b"0" * 40,))
+    await db.conn.commit()
+    assert await service.pending_deliveries(datetime.now(UTC) + timedelta(seconds=2)) == []
+    assert await db.conn.execute_fetchall("SELECT * FROM report_outbox") == []
+    assert await db.reports.by_ref(submission.report.ref) is not None
