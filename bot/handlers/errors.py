@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sqlite3
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -31,12 +33,18 @@ async def on_error(update: object, context: HamrohContext) -> None:
         type(error).__name__,
         exc_info=(type(error), error, error.__traceback__) if error else None,
     )
+    await apologise(update, context)
+
+
+async def apologise(update: object, context: HamrohContext) -> None:
+    """"Something went wrong, please try again", in the user's language (private chats)."""
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if update.effective_chat.type != ChatType.PRIVATE:
         return
     # Error handlers get a fresh context: find the user's language again.
-    await restore_locale(update, context)
+    with contextlib.suppress(sqlite3.Error):  # if the database failed, Telegram's language
+        await restore_locale(update, context)
     try:
         await context.bot.send_message(
             update.effective_chat.id,

@@ -4,8 +4,9 @@ and picks the language for this update."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 
-from telegram import ChatMember, Update
+from telegram import ChatMember, Update, User
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
@@ -34,6 +35,21 @@ async def track_update(update: object, context: HamrohContext) -> None:
                 await _restore_and_warn(update, context)
             raise ApplicationHandlerStop
 
+    try:
+        await _record(update, context, user, private)
+    except sqlite3.Error as error:
+        # A locked database or a full disk: nothing else may run on this update (a half
+        # done report, a ban not checked). The user is asked to try again.
+        from bot.handlers.errors import apologise
+
+        log.error("database unavailable while recording an update: %s", error)
+        await apologise(update, context)
+        raise ApplicationHandlerStop from error
+
+
+async def _record(update: Update, context: HamrohContext, user: User | None,
+                  private: bool) -> None:
+    """Drop re-deliveries, record the user, pick the language; stops banned users."""
     db = context.services.db
     if not await db.state.first_time_seen(update.update_id):
         log.info("dropped a re-delivered update")

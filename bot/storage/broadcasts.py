@@ -266,13 +266,13 @@ class BroadcastRepository(Repository):
         also marks the user as having blocked the bot (writing again clears it)."""
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
-        await self._conn.execute(
-            "UPDATE broadcast_recipients SET status = ? "
-            "WHERE broadcast_id = ? AND user_id = ? AND status IN (?, ?)",
-            (outcome, broadcast_id, user_id, PENDING, CLAIMED))
-        if outcome == BLOCKED:
-            await self._conn.execute("UPDATE users SET blocked_bot = 1 WHERE id = ?", (user_id,))
-        await self._conn.commit()
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE broadcast_recipients SET status = ? "
+                "WHERE broadcast_id = ? AND user_id = ? AND status IN (?, ?)",
+                (outcome, broadcast_id, user_id, PENDING, CLAIMED))
+            if outcome == BLOCKED:
+                await conn.execute("UPDATE users SET blocked_bot = 1 WHERE id = ?", (user_id,))
 
     async def settle_interrupted(self, broadcast_id: int) -> int:
         """After a restart: recipients left ``sending`` (the process died during their API

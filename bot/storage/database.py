@@ -36,7 +36,9 @@ class Database:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._conn: aiosqlite.Connection | None = None
+        self._txn_conn: aiosqlite.Connection | None = None  # see transaction()
         self._connect_lock = asyncio.Lock()
+        self._txn_lock = asyncio.Lock()
         self.users = UserRepository(self)
         self.state = StateRepository(self)
         self.questions = QuestionRepository(self)
@@ -71,24 +73,33 @@ class Database:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             if not self.path.exists():
                 os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
-            conn = await aiosqlite.connect(self.path)
-            # WAL lets readers run beside the writer; FULL sync makes a committed
-            # report survive a power cut, and the write volume here is tiny.
-            await conn.execute("PRAGMA journal_mode=WAL")
-            await conn.execute("PRAGMA synchronous=FULL")
-            await conn.execute("PRAGMA foreign_keys=ON")
-            await conn.execute("PRAGMA busy_timeout=5000")
-            # Deleted rows are overwritten, not left readable in freed pages (SQLite's
-            # default is off in many builds): /forget and retention must really erase.
-            await conn.execute("PRAGMA secure_delete=ON")
-            self._conn = conn
+            self._conn = await self._open_connection()
+            self._txn_conn = await self._open_connection()
         if migrate:
             await self.migrate()
 
+    async def _open_connection(self) -> aiosqlite.Connection:
+        # Autocommit: every statement is its own transaction, unless transaction() opens
+        # one. Python's default would open a transaction before a write and keep it open
+        # when the write fails (a locked database), so the connection would go on reading
+        # an old snapshot and a later commit would commit whatever was left half done.
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        # WAL lets readers run beside the writer; FULL sync makes a committed
+        # report survive a power cut, and the write volume here is tiny.
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA synchronous=FULL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute("PRAGMA busy_timeout=5000")
+        # Deleted rows are overwritten, not left readable in freed pages (SQLite's
+        # default is off in many builds): /forget and retention must really erase.
+        await conn.execute("PRAGMA secure_delete=ON")
+        return conn
+
     async def close(self) -> None:
-        if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
+        for conn in (self._txn_conn, self._conn):
+            if conn is not None:
+                await conn.close()
+        self._conn = self._txn_conn = None
 
     async def schema_version(self) -> int:
         async with self.conn.execute("PRAGMA user_version") as cursor:
@@ -102,22 +113,31 @@ class Database:
             if version <= current:
                 continue
             log.info("applying database migration %d", version)
-            async with self.transaction():
+            async with self.transaction() as conn:
                 for statement in _split_sql(script):
-                    await self.conn.execute(statement)
-                await self.conn.execute(f"PRAGMA user_version = {int(version)}")
+                    await conn.execute(statement)
+                await conn.execute(f"PRAGMA user_version = {int(version)}")
             current = version
         return current
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        await self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            await self.conn.rollback()
-            raise
-        await self.conn.commit()
+        """Several writes that must land together or not at all (a report with its
+        delivery, a purge): on a connection of their own, so that no other update's
+        statement, issued on the shared connection while this one awaits, joins the
+        transaction or commits half of it. SQLite's lock orders the two connections; a
+        failure (locked database, disk full) rolls everything back."""
+        if self._txn_conn is None:
+            raise RuntimeError("database is not connected; call connect() first")
+        conn = self._txn_conn
+        async with self._txn_lock:
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                await conn.rollback()
+                raise
+            await conn.commit()
 
     async def checkpoint(self) -> None:
         """Fold the WAL into the main file (used before backups and by tests)."""

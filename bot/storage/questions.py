@@ -65,15 +65,15 @@ class QuestionRepository(Repository):
                              best_ids: Sequence[str], reason: str) -> int:
         """Store a question sealed by ``seal(row id)`` (the caller encrypts, bound to the
         row), in one commit; the clear text column stays empty."""
-        cursor = await self._conn.execute(
-            "INSERT INTO unanswered_questions "
-            "(question, lang, best_ids, reason, created_at, owner) VALUES ('', ?, ?, ?, ?, ?)",
-            (lang, json.dumps(list(best_ids)), reason, now_iso(), owner),
-        )
-        row_id = int(cursor.lastrowid or 0)
-        await self._conn.execute("UPDATE unanswered_questions SET sealed = ? WHERE id = ?",
-                                 (seal(row_id), row_id))
-        await self._conn.commit()
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO unanswered_questions (question, lang, best_ids, reason, "
+                "created_at, owner) VALUES ('', ?, ?, ?, ?, ?)",
+                (lang, json.dumps(list(best_ids)), reason, now_iso(), owner),
+            )
+            row_id = int(cursor.lastrowid or 0)
+            await conn.execute("UPDATE unanswered_questions SET sealed = ? WHERE id = ?",
+                               (seal(row_id), row_id))
         return row_id
 
     async def unanswered_since(self, since: str, limit: int = 1000) -> list[StoredQuestion]:

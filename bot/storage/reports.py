@@ -166,25 +166,26 @@ class ReportRepository(Repository):
         """
         now = now_iso()
         try:
-            await self._conn.execute(
-                f"INSERT INTO reports ({_INSERT_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (report.ref, report.draft_id, report.reporter, now, now, report.locale,
-                 report.incident, report.place, report.incident_date, report.affected,
-                 report.people, ",".join(report.groups), report.held, int(report.urgent),
-                 report.content, ",".join(report.incidents or (report.incident,))),
-            )
+            async with self._db.transaction() as conn:
+                await conn.execute(
+                    f"INSERT INTO reports ({_INSERT_COLUMNS}) "
+                    "VALUES (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (report.ref, report.draft_id, report.reporter, now, now, report.locale,
+                     report.incident, report.place, report.incident_date, report.affected,
+                     report.people, ",".join(report.groups), report.held,
+                     int(report.urgent), report.content,
+                     ",".join(report.incidents or (report.incident,))),
+                )
+                if delivery is not None:
+                    await conn.execute(
+                        "INSERT INTO report_outbox (ref, stage, sealed, created_at) "
+                        "VALUES (?, 'announce', ?, ?)", (report.ref, delivery, now))
+                await conn.execute(
+                    "DELETE FROM report_drafts WHERE draft_id = ?", (report.draft_id,))
         except sqlite3.IntegrityError as error:
             if "reports.ref" in str(error):
                 raise ReferenceTaken(report.ref) from error
             raise
-        if delivery is not None:
-            await self._conn.execute(
-                "INSERT INTO report_outbox (ref, stage, sealed, created_at) "
-                "VALUES (?, 'announce', ?, ?)", (report.ref, delivery, now))
-        await self._conn.execute(
-            "DELETE FROM report_drafts WHERE draft_id = ?", (report.draft_id,))
-        await self._conn.commit()
 
     async def pending_deliveries(self, created_before: str) -> list[tuple[str, str, bytes]]:
         """(ref, stage, sealed) of reports not yet fully announced, oldest first."""

@@ -87,18 +87,13 @@ class StateRepository(Repository):
     async def purge_conversations_before(self, name: str, cutoff: str) -> list[str]:
         """Delete the steps of conversations untouched since ``cutoff`` (an abandoned
         report); returns their owners."""
-        await self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            owners = [str(owner) for (owner,) in await self._conn.execute_fetchall(
+        async with self._db.transaction() as conn:
+            owners = [str(owner) for (owner,) in await conn.execute_fetchall(
                 "SELECT owner FROM conversation_state WHERE name = ? AND updated_at < ?",
                 (name, cutoff))]
-            await self._conn.executemany(
+            await conn.executemany(
                 "DELETE FROM conversation_state WHERE name = ? AND owner = ?",
                 [(name, owner) for owner in owners])
-        except BaseException:
-            await self._conn.rollback()
-            raise
-        await self._conn.commit()
         return owners
 
     # --- the tables of before migration 11 (Telegram ids in clear) ---------------------
@@ -124,17 +119,12 @@ class StateRepository(Repository):
                                    conversations: list[tuple[str, str, bytes]]) -> None:
         """Write the sealed rows and drop the clear tables, in one transaction."""
         now = now_iso()
-        await self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            await self._conn.executemany(
+        async with self._db.transaction() as conn:
+            await conn.executemany(
                 "INSERT OR REPLACE INTO user_state (owner, sealed, updated_at) VALUES (?, ?, ?)",
                 [(owner, sealed, now) for owner, sealed in users])
-            await self._conn.executemany(
+            await conn.executemany(
                 "INSERT OR REPLACE INTO conversation_state (name, owner, sealed, updated_at) "
                 "VALUES (?, ?, ?, ?)", [(n, o, sealed, now) for n, o, sealed in conversations])
-            await self._conn.execute("DROP TABLE IF EXISTS persistence_user_data")
-            await self._conn.execute("DROP TABLE IF EXISTS persistence_conversations")
-        except BaseException:
-            await self._conn.rollback()
-            raise
-        await self._conn.commit()
+            await conn.execute("DROP TABLE IF EXISTS persistence_user_data")
+            await conn.execute("DROP TABLE IF EXISTS persistence_conversations")

@@ -133,12 +133,12 @@ class TicketRepository(Repository):
     async def add_message(self, ticket_id: int, direction: str, author: int | None,
                           content: bytes) -> int:
         now = now_iso()
-        cursor = await self._conn.execute(
-            "INSERT INTO ticket_messages (ticket_id, direction, author, created_at, content) "
-            "VALUES (?, ?, ?, ?, ?)", (ticket_id, direction, author, now, content))
-        await self._conn.execute("UPDATE tickets SET updated_at = ? WHERE id = ?",
-                                 (now, ticket_id))
-        await self._conn.commit()
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO ticket_messages (ticket_id, direction, author, created_at, "
+                "content) VALUES (?, ?, ?, ?, ?)", (ticket_id, direction, author, now, content))
+            await conn.execute("UPDATE tickets SET updated_at = ? WHERE id = ?",
+                               (now, ticket_id))
         return int(cursor.lastrowid or 0)
 
     async def messages(self, ticket_id: int) -> list[TicketMessageRow]:
@@ -194,12 +194,11 @@ class TicketRepository(Repository):
             "ORDER BY id LIMIT ?", (cutoff_iso, limit))
 
     async def unlink(self, ticket_id: int, content: bytes) -> None:
-        await self._conn.execute("PRAGMA secure_delete = ON")
-        await self._conn.execute(
-            "UPDATE tickets SET requester = NULL, content = ? WHERE id = ?",
-            (content, ticket_id))
-        await self._conn.execute("DELETE FROM ticket_relays WHERE ticket_id = ?", (ticket_id,))
-        await self._conn.commit()
+        async with self._db.transaction() as conn:  # secure_delete is on for every connection
+            await conn.execute(
+                "UPDATE tickets SET requester = NULL, content = ? WHERE id = ?",
+                (content, ticket_id))
+            await conn.execute("DELETE FROM ticket_relays WHERE ticket_id = ?", (ticket_id,))
 
     async def requesters_like(self) -> list[str]:
         """Every requester hash still linked, for finding a pseudonym (bans)."""

@@ -72,19 +72,14 @@ class UserRepository(Repository):
     async def forget_idle(self, last_seen_before: str) -> int:
         """Retention: users who have not written since that day, unless banned (the ban
         must hold) or staff. Their broadcast deliveries go too. Returns how many."""
-        await self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            cursor = await self._conn.execute(
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
                 "DELETE FROM users WHERE last_seen < ? AND banned = 0 "
                 "AND id NOT IN (SELECT user_id FROM staff)", (last_seen_before,))
             deleted = cursor.rowcount
             if deleted:
-                await self._conn.execute(
+                await conn.execute(
                     "DELETE FROM broadcast_recipients WHERE user_id NOT IN (SELECT id FROM users)")
-        except BaseException:
-            await self._conn.rollback()
-            raise
-        await self._conn.commit()
         return deleted
 
     async def delete(self, user_id: int) -> None:

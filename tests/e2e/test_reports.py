@@ -685,6 +685,33 @@ async def test_a_report_committed_just_before_a_crash_still_gets_its_receipt(
     fake.chat(ADMIN_ID).assert_no_pending()
 
 
+async def test_a_locked_database_gets_an_apology_and_no_half_report(
+        fake: FakeTelegram, bot: BotProcess) -> None:
+    """Issue 12, faults: another process holds the database (a backup tool, a disk that
+    stalls) past the bot's 5-second wait. The user is told to try again; nothing half
+    written remains; trying again works and stores the report once."""
+    bot.expect_errors = True  # the failures are logged, with their tracebacks
+    await start_in(fake, USER_ID, "en")
+    user = Reporter(fake, USER_ID, "en")
+    await user.start()
+    summary = await user.answer_all()
+    locker = sqlite3.connect(bot.data_dir / "hamroh.sqlite3", isolation_level=None)
+    try:
+        locker.execute("BEGIN EXCLUSIVE")
+        fake.press_button(USER_ID, summary.message_id, user.t(screens.CONFIRM))
+        apology = await user.chat.next_message(timeout=30)
+        assert "Please try again" in apology.text
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert "database is locked" in bot.log()
+    fake.press_button(USER_ID, summary.message_id, user.t(screens.CONFIRM))
+    receipt = await user.chat.next_message(timeout=20)
+    assert REF.search(receipt.text), receipt.text
+    await bot.stop()
+    assert len(await stored_reports(bot.data_dir)) == 1
+
+
 async def test_typed_text_never_reaches_the_database_in_plaintext(fake: FakeTelegram,
                                                                   bot: BotProcess) -> None:
     marker = f"PRIVATE{uuid.uuid4().hex[:12]}"

@@ -251,3 +251,26 @@ async def test_an_unreadable_pending_delivery_is_dropped(service: ReportService,
     assert await service.pending_deliveries(datetime.now(UTC) + timedelta(seconds=2)) == []
     assert await db.conn.execute_fetchall("SELECT * FROM report_outbox") == []
     assert await db.reports.by_ref(submission.report.ref) is not None
+
+
+async def test_a_full_disk_leaves_no_half_written_report(service: ReportService,
+                                                         db: Database) -> None:
+    """Issue 12, faults: the report, its pending delivery and the draft's removal land
+    together or not at all."""
+    draft = complete_draft()
+    draft.description = "A long account of the night at the border. " * 200
+    await service.save_draft(draft)
+    (pages,) = (await db.conn.execute_fetchall("PRAGMA page_count"))[0]
+    for conn in (db.conn, db._txn_conn):  # as if the disk had no room left
+        assert conn is not None
+        await conn.execute(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(sqlite3.OperationalError, match="full"):
+        await service.submit(draft)
+    assert await db.reports.count() == 0
+    assert await db.conn.execute_fetchall("SELECT * FROM report_outbox") == []
+    assert await service.load_draft(draft.user_id) == draft  # nothing lost either
+    for conn in (db.conn, db._txn_conn):
+        assert conn is not None
+        await conn.execute("PRAGMA max_page_count = 1073741823")
+    assert (await service.submit(draft)).created
+    assert await db.reports.count() == 1
