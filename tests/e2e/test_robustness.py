@@ -81,9 +81,8 @@ async def test_huge_message_is_answered(fake: FakeTelegram, bot: BotProcess) -> 
     assert reply.text
 
 
-async def test_a_flooding_user_is_paused_politely(fake: FakeTelegram, tmp_path: Path) -> None:
-    bot = BotProcess(fake, tmp_path / "data", {"FLOOD_PER_MINUTE": "30"})
-    await bot.start()
+@pytest.mark.parametrize("bot_env", [{"FLOOD_PER_MINUTE": "30"}])
+async def test_a_flooding_user_is_paused_politely(fake: FakeTelegram, bot: BotProcess) -> None:
     started = time.monotonic()  # the bucket starts leaking with the first update
     await start_in(fake, USER_ID, "en")  # 2 updates
     chat = fake.chat(USER_ID)
