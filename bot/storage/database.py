@@ -6,9 +6,11 @@ import asyncio
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -23,6 +25,8 @@ from bot.storage.tickets import TicketRepository
 from bot.storage.users import UserRepository
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class Database:
@@ -83,7 +87,9 @@ class Database:
         # one. Python's default would open a transaction before a write and keep it open
         # when the write fails (a locked database), so the connection would go on reading
         # an old snapshot and a later commit would commit whatever was left half done.
-        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        path = str(self.path)
+        conn = await _WriteLockingConnection(
+            lambda: sqlite3.connect(path, isolation_level=None), 64)
         # WAL lets readers run beside the writer; FULL sync makes a committed
         # report survive a power cut, and the write volume here is tiny.
         await conn.execute("PRAGMA journal_mode=WAL")
@@ -142,6 +148,62 @@ class Database:
     async def checkpoint(self) -> None:
         """Fold the WAL into the main file (used before backups and by tests)."""
         await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+class _WriteLockingConnection(aiosqlite.Connection):
+    """Autocommit, with each single write wrapped in ``BEGIN IMMEDIATE`` … ``COMMIT``.
+
+    In WAL mode a bare UPDATE first takes a read snapshot and then asks for the write
+    lock; when the other connection (``transaction()``) is writing, SQLite refuses at
+    once with "database is locked" instead of waiting, since waiting with a snapshot
+    could deadlock. ``BEGIN IMMEDIATE`` asks for the write lock first, so the busy timeout
+    applies and the write simply waits its turn. The three steps run as one call in the
+    connection's own thread, so no other statement can slip in between."""
+
+    async def _execute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        for attempt in range(BEGIN_ATTEMPTS):
+            try:
+                return await super()._execute(_locking(self._conn, fn), *args, **kwargs)
+            except _BeginRefused:
+                # Another coroutine's read on this connection is half-way (its cursor
+                # holds an old snapshot): let it finish, then ask again.
+                await asyncio.sleep(min(0.002 * (attempt + 1), 0.05))
+        raise sqlite3.OperationalError("database is locked")
+
+
+BEGIN_ATTEMPTS = 200  # about 8 s in all, beyond the 5 s busy timeout
+
+
+class _BeginRefused(sqlite3.OperationalError):
+    pass
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def _locking(conn: sqlite3.Connection, fn: Callable[..., T]) -> Callable[..., T]:
+    def run(*args: Any, **kwargs: Any) -> T:  # in the connection's own thread
+        sql = args[0] if args and isinstance(args[0], str) else ""
+        if conn.in_transaction or not sql.lstrip().upper().startswith(_WRITES):
+            return fn(*args, **kwargs)
+        asked = time.monotonic()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            # Refused at once: a read of this connection is half-way (retried). After the
+            # busy timeout: the lock is really held elsewhere (a failure to report).
+            if "locked" in str(error) and time.monotonic() - asked < 1.0:
+                raise _BeginRefused(str(error)) from error
+            raise
+        try:
+            result = fn(*args, **kwargs)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return result
+
+    return run
 
 
 def _split_sql(script: str) -> list[str]:
