@@ -188,7 +188,7 @@ async def report_command(update: Update, context: HamrohContext, role: Role) -> 
     await show_card(update, context, role, ref)
 
 
-@staff_only()
+@staff_only(quiet=True)  # everyone types /help: not a refused staff command
 async def help_command(update: Update, context: HamrohContext, role: Role) -> None:
     from bot.handlers.start import help_command as user_help
 
