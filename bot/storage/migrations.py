@@ -302,4 +302,18 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         ) WITHOUT ROWID;
         """,
     ),
+    (
+        13,
+        # From benchmarks/scale_db.py (1,000,000 users, 100,000 reports): statistics and
+        # exports by incident date, the broadcast audience count, /forget's broadcast
+        # clean-up and the pruning of processed updates each read a whole table without them.
+        """
+        CREATE INDEX reports_incident_date ON reports(incident_date);
+        CREATE INDEX reports_status_date ON reports(status, incident_date);
+        CREATE INDEX users_reachable_locale ON users(locale)
+            WHERE blocked_bot = 0 AND banned = 0;
+        CREATE INDEX broadcast_recipients_user ON broadcast_recipients(user_id);
+        CREATE INDEX processed_updates_seen ON processed_updates(seen_at);
+        """,
+    ),
 )

@@ -375,12 +375,14 @@ class ReportRepository(Repository):
         # A month-only date ("2025-12") counts as the month's first day.
         day = "(CASE WHEN length(incident_date) = 7 THEN incident_date || '-01' " \
               "ELSE incident_date END)"
+        # The plain range on the column is implied by the exact test on ``day``; it lets
+        # SQLite use the incident-date index instead of reading every report.
         if since:
-            clauses.append(f"{day} >= ?")
-            params.append(since)
+            clauses.append(f"incident_date >= ? AND {day} >= ?")
+            params += [since[:7], since]
         if until:
-            clauses.append(f"{day} <= ?")
-            params.append(until)
+            clauses.append(f"incident_date <= ? AND {day} <= ?")
+            params += [until, until]
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         return await self._select(f"{where} ORDER BY incident_date, id", tuple(params))
 

@@ -69,18 +69,22 @@ class UserRepository(Repository):
         await self._conn.commit()
         return cursor.rowcount > 0
 
-    async def forget_idle(self, last_seen_before: str) -> int:
+    async def forget_idle(self, last_seen_before: str, batch: int = 1000) -> int:
         """Retention: users who have not written since that day, unless banned (the ban
-        must hold) or staff. Their broadcast deliveries go too. Returns how many."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "DELETE FROM users WHERE last_seen < ? AND banned = 0 "
-                "AND id NOT IN (SELECT user_id FROM staff)", (last_seen_before,))
-            deleted = cursor.rowcount
-            if deleted:
-                await conn.execute(
-                    "DELETE FROM broadcast_recipients WHERE user_id NOT IN (SELECT id FROM users)")
-        return deleted
+        must hold) or staff. Their broadcast deliveries go too. Returns how many. In
+        batches, each its own transaction, so replies do not wait for a long purge."""
+        deleted = 0
+        while True:
+            async with self._db.transaction() as conn:
+                ids = [(row[0],) for row in await conn.execute_fetchall(
+                    "SELECT id FROM users WHERE last_seen < ? AND banned = 0 "
+                    "AND id NOT IN (SELECT user_id FROM staff) LIMIT ?",
+                    (last_seen_before, batch))]
+                await conn.executemany("DELETE FROM users WHERE id = ?", ids)
+                await conn.executemany("DELETE FROM broadcast_recipients WHERE user_id = ?", ids)
+            deleted += len(ids)
+            if len(ids) < batch:
+                return deleted
 
     async def delete(self, user_id: int) -> None:
         await self._conn.execute("DELETE FROM users WHERE id = ?", (user_id,))

@@ -180,9 +180,10 @@ def test_backup_of_a_missing_database_fails_clearly(tmp_path: Path) -> None:
 async def test_idle_users_are_forgotten_but_not_banned_ones_or_staff(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "db.sqlite3")
     try:
-        for user_id in (1, 2, 3, 4):
+        for user_id in (1, 2, 3, 4, 5):
             await db.users.touch(user_id)
-        await db.conn.execute("UPDATE users SET last_seen = '2024-01-01' WHERE id IN (1, 2, 3)")
+        await db.conn.execute(
+            "UPDATE users SET last_seen = '2024-01-01' WHERE id IN (1, 2, 3, 5)")
         await db.conn.execute("INSERT INTO staff (user_id, moderator) VALUES (3, 1)")
         await db.conn.commit()
         await db.users.set_banned(2, True)
@@ -192,7 +193,7 @@ async def test_idle_users_are_forgotten_but_not_banned_ones_or_staff(tmp_path: P
         await db.conn.executemany("INSERT INTO broadcast_recipients (broadcast_id, user_id) "
                                   "VALUES (1, ?)", [(1,), (4,)])
         await db.conn.commit()
-        assert await db.users.forget_idle("2025-01-01") == 1
+        assert await db.users.forget_idle("2025-01-01", batch=1) == 2  # in two batches
         assert [r for r in (await db.conn.execute_fetchall("SELECT id FROM users ORDER BY id"))
                 ] == [(2,), (3,), (4,)]
         assert list(await db.conn.execute_fetchall(
