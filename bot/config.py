@@ -160,7 +160,7 @@ def _id_set(env: Mapping[str, str], name: str) -> frozenset[int]:
         item = item.strip()
         if not item:
             continue
-        if not item.lstrip("-").isdigit():
+        if not item.lstrip("-").isdecimal():
             raise ConfigError(f"{name}: {item!r} is not a Telegram user id "
                               "(expected comma-separated numbers)")
         ids.add(int(item))
@@ -171,14 +171,14 @@ def _optional_int(env: Mapping[str, str], name: str) -> int | None:
     value = env.get(name)
     if value is None:
         return None
-    if not value.lstrip("-").isdigit():
+    if not value.lstrip("-").isdecimal():
         raise ConfigError(f"{name}: expected a chat id such as -1001234567890, got {value!r}")
     return int(value)
 
 
 def _port(env: Mapping[str, str]) -> int:
     value = env.get("PORT", "8080")
-    if not value.isdigit() or not 1 <= int(value) <= 65535:
+    if not value.isdecimal() or not 1 <= int(value) <= 65535:
         raise ConfigError(f"PORT: expected a number from 1 to 65535, got {value!r}")
     return int(value)
 

@@ -191,6 +191,6 @@ def estimate_seconds(left: int, rate: float) -> float:
 
 def parse_args(data: tuple[str, ...], index: int) -> int | None:
     """A broadcast id from a button's arguments."""
-    if index >= len(data) or not data[index].isdigit():
+    if index >= len(data) or not data[index].isdecimal():
         return None
     return int(data[index])

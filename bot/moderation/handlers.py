@@ -710,7 +710,7 @@ async def ban_command(update: Update, context: HamrohContext, role: Role) -> Non
 async def audit_command(update: Update, context: HamrohContext, role: Role) -> None:
     _ = context.gettext
     arg = (context.args or [""])[0]
-    limit = min(int(arg), 100) if arg.isdigit() and int(arg) > 0 else AUDIT_LIMIT
+    limit = min(int(arg), 100) if arg.isdecimal() and int(arg) > 0 else AUDIT_LIMIT
     entries = await context.services.db.audit.recent(limit)
     if not entries:
         await _say(update, context, _("The audit log is empty."))
@@ -787,7 +787,7 @@ async def mod_command(update: Update, context: HamrohContext, role: Role) -> Non
 
 
 def _target_id(args: list[str], message: Message) -> int | None:
-    if args and args[0].lstrip("-").isdigit():
+    if args and args[0].lstrip("-").isdecimal():
         value = int(args[0])
         return value if value > 0 else None
     replied = message.reply_to_message

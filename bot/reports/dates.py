@@ -278,7 +278,7 @@ def _relative_days(norm: str) -> int | None:
     count = 1
     if len(words) == 2:
         number, unit = words
-        if number.isdigit() and len(number) <= 4:
+        if number.isdecimal() and len(number) <= 4:
             count = int(number)
         elif number in _NUMBER_WORDS:
             count = _NUMBER_WORDS[number]
@@ -311,7 +311,7 @@ def _read_words(norm: str, today: date) -> date | DateProblem:
         if (match := _ORDINAL_SUFFIX.match(token)) and day is None:
             day = int(match[1])
             continue
-        if token.isdigit() and len(token) <= 2 and day is not None and month is None:
+        if token.isdecimal() and len(token) <= 2 and day is not None and month is None:
             month = int(token)  # "05 02 2025": spaces instead of dots
             continue
         # "5-уми" splits into "5" and "уми": an ordinal ending on its own.
@@ -334,7 +334,7 @@ def _read_words(norm: str, today: date) -> date | DateProblem:
 
 
 def _month(year: int, month: int) -> Month | DateProblem:
-    return Month(year, month) if 1 <= month <= 12 else DateProblem.UNREADABLE
+    return Month(year, month) if 1 <= month <= 12 and year >= 1 else DateProblem.UNREADABLE
 
 
 def _make(year: int, month: int, day: int) -> date | DateProblem:

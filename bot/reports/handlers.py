@@ -354,7 +354,7 @@ async def clean_up_button(update: Update, context: HamrohContext) -> None:
     callback = unpack(query.data)
     first = callback.arg(0) if callback else ""
     last = query.message.message_id if isinstance(query.message, Message) else 0
-    if not first.isdigit() or not 0 < int(first) <= last or last - int(first) > MAX_CLEANED:
+    if not first.isdecimal() or not 0 < int(first) <= last or last - int(first) > MAX_CLEANED:
         await _answer(update, _(flow.STALE_BUTTON))
         return
     # Said in a pop-up, which leaves nothing behind in the chat.

@@ -22,6 +22,7 @@ from bot.i18n import LANGUAGE_NAMES, N_
 from bot.staff import Target, alert_targets
 from bot.storage.tickets import TicketRow
 from bot.support.service import TicketService, ticket_ref
+from bot.views.text import split_message
 
 if TYPE_CHECKING:
     from telegram import Bot
@@ -146,9 +147,16 @@ async def _relay_one(bot: Bot, services: Services, target: Target, thread: int |
     markup = staff_keyboard(ticket.id, _)
     if message is None or message.text is not None:
         body = text if message is None else message.text
-        sent = await bot.send_message(target.chat_id, f"{header}\n\n{html.escape(body or '')}",
-                                      reply_markup=markup, message_thread_id=thread)
-        return [sent.message_id]
+        # A message of 4,096 characters plus the header is over Telegram's limit: in parts,
+        # each mapped to the ticket (a reply to any of them answers the person).
+        ids = []
+        parts = split_message(f"{header}\n\n{html.escape(body or '')}")
+        for number, part in enumerate(parts):
+            sent = await bot.send_message(
+                target.chat_id, part, message_thread_id=thread,
+                reply_markup=markup if number == len(parts) - 1 else None)
+            ids.append(sent.message_id)
+        return ids
     kind = message_kind(message)
     if kind in CAPTIONED:
         caption = header + (f"\n\n{html.escape(message.caption)}" if message.caption else "")

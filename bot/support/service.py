@@ -23,7 +23,7 @@ def ticket_ref(ticket_id: int) -> str:
 
 def parse_ticket_ref(text: str) -> int | None:
     value = text.strip().upper().removeprefix(TICKET_PREFIX).removeprefix("#")
-    return int(value) if value.isdigit() and 0 < int(value) < 2**53 else None
+    return int(value) if value.isdecimal() and 0 < int(value) < 2**53 else None
 
 
 @dataclass(frozen=True)

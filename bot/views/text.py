@@ -22,21 +22,39 @@ def split_message(html_text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
         return [html_text]
     parts: list[str] = []
     current = ""
+    current_length: int | None = 0
     for block in _blocks(html_text):
-        candidate = f"{current}\n{block}" if current else block
-        if _fits(candidate, limit):
-            current = candidate
+        # Each line is measured once: re-measuring the whole part for every line added
+        # made a 12,000-character text of short lines cost seconds of CPU (hostile-input
+        # suite). Only a line whose tags do not close on it is measured with its part.
+        block_length = _length(block)
+        if not current:
+            candidate, candidate_length = block, block_length
+        else:
+            candidate = f"{current}\n{block}"
+            candidate_length = (current_length + 1 + block_length
+                                if current_length is not None and block_length is not None
+                                else _length(candidate))
+        if candidate_length is not None and candidate_length <= limit:
+            current, current_length = candidate, candidate_length
             continue
         if current:
             parts.append(current)
-        if _fits(block, limit):
-            current = block
+        if block_length is not None and block_length <= limit:
+            current, current_length = block, block_length
         else:
             parts.extend(_hard_cut(block, limit))
-            current = ""
+            current, current_length = "", 0
     if current:
         parts.append(current)
     return [part.strip("\n") for part in parts if part.strip()]
+
+
+def _length(text: str) -> int | None:
+    try:
+        return visible_length(text)
+    except HtmlParseError:
+        return None
 
 
 def _blocks(html_text: str) -> list[str]:
