@@ -89,7 +89,7 @@ class PlaygroundSession:
             else:
                 message_id = self.fake.message_id_of(update_id)
                 self.fake.edit_user_message(self.user_id, message_id, line[6:])
-        elif line.isdigit():
+        elif line.isdecimal():
             self.press(int(line))
         else:
             # A Telegram app sends a text over 4096 characters as several messages.

@@ -177,8 +177,9 @@ async def relay_to_user(bot: Bot, user_id: int, _: Gettext, message: Message) ->
     """Send a moderator's answer to the user from the bot: text as a new message, media as
     a copy (no sender on either)."""
     label = "💬 <b>" + _(VOLUNTEER) + "</b>"
-    if message.text is not None:
-        await bot.send_message(user_id, f"{label}\n{message.text_html}")
+    if message.text is not None:  # near 4,096 characters the label tips it over: parts
+        for part in split_message(f"{label}\n{message.text_html}"):
+            await bot.send_message(user_id, part)
         return
     caption = label + (f"\n{message.caption_html}" if message.caption else "")
     try:

@@ -598,7 +598,7 @@ async def test_report_and_ticket_with_hostile_answers_and_every_media_type(
 
 
 async def test_inputs_that_crash_a_handler(fake: FakeTelegram, bot: BotProcess) -> None:
-    bot.expect_errors = True  # checked below, so that the failure is this test's own
+    bot.expect_errors = True  # the log is checked below, with a clearer message
     await asyncio.gather(start_user(fake, USER_ID), start_user(fake, 1002))
     flow = Flow(fake, USER_ID)
     flow.chat.skip()
@@ -642,5 +642,15 @@ async def test_a_long_message_reaches_the_volunteer(fake: FakeTelegram, bot: Bot
         assert not any("could not be passed" in text for text in told), told
         shown = "".join(m.text or "" for m in staff.messages())
         assert shown.count("HXEND") == story.count("HXEND")  # all of it, in one or more parts
+        # The volunteer answers at the same length, replying to the relayed message.
+        answer = _fill("Keep copies of your contract and go to the labour inspection. HXANS ")
+        relayed = [m for m in staff.messages() if "HXEND" in (m.text or "")][-1]
+        before = len(fake.chat(USER_ID).messages())
+        fake.send_message(ADMIN_ID, answer, reply_to=relayed.message_id)
+        await sync(fake, ADMIN_ID)
+        await sync(fake, USER_ID)
+        assert not fake.api_errors, [error.description for _m, error in fake.api_errors]
+        received = "".join(m.text or "" for m in fake.chat(USER_ID).messages()[before:])
+        assert received.count("HXANS") == answer.count("HXANS")
     finally:
         fake.api_errors.clear()  # asserted above; the fixture would only repeat it

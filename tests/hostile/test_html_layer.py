@@ -127,8 +127,6 @@ def test_split_message_parts_are_sendable_and_keep_all_text(text: str, limit: in
     assert squeeze("".join(visible)) == squeeze(parse_html(text)[0])
 
 
-
-
 def test_split_message_work_grows_with_the_text_not_its_square(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Counts the characters split_message hands to the HTML parser. A small limit keeps

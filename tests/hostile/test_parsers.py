@@ -101,7 +101,6 @@ def _assert_date(text: str) -> None:
 # --- dates ------------------------------------------------------------------------------
 
 
-
 @FUZZ
 @given(st.one_of(date_like(), any_text))
 @example("12.0000")
@@ -234,7 +233,6 @@ def test_pack_round_trips_or_refuses(namespace: str, args: list[str]) -> None:
 # --- ticket references, periods, days ---------------------------------------------------
 
 
-
 @FUZZ
 @given(st.one_of(short_text, st.text(st.sampled_from("Tt-#0123456789²①٣ "), max_size=20)))
 @example("T-²")
@@ -248,8 +246,6 @@ def test_ticket_ref_never_raises(text: str) -> None:
 def test_ticket_ref_round_trips(ticket_id: int) -> None:
     assert parse_ticket_ref(ticket_ref(ticket_id)) == ticket_id
     assert parse_ticket_ref(ticket_ref(ticket_id).lower()) == ticket_id
-
-
 
 
 @FUZZ
