@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import sys
 import threading
 import time
@@ -273,7 +274,9 @@ def run_playground(settings: Settings | None = None) -> int:
 def _log_to_file(settings: Settings) -> str:
     """Send every log record to DATA_DIR/playground.log instead of the terminal."""
     path = settings.data_dir / "playground.log"
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # as the database's
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +31,11 @@ def test_playground_without_token_runs_the_bot(tmp_path: Path) -> None:
     assert "now typing as the owner and moderator" in out
     assert (tmp_path / "data" / "hamroh.sqlite3").exists()
     assert PROJECT_ROOT.exists()
+    # Owner-only, the log included (the playground made the folder before the database).
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "data").iterdir()
+            if p.name in {"playground.log", "hamroh.sqlite3"}} == {
+        "playground.log": 0o600, "hamroh.sqlite3": 0o600}
 
 
 def test_playground_help_and_missing_button(tmp_path: Path) -> None:
