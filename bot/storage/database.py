@@ -151,57 +151,42 @@ class Database:
 
 
 class _WriteLockingConnection(aiosqlite.Connection):
-    """Autocommit, with each single write wrapped in ``BEGIN IMMEDIATE`` … ``COMMIT``.
+    """Autocommit; a write refused at once with "database is locked" is tried again.
 
-    In WAL mode a bare UPDATE first takes a read snapshot and then asks for the write
-    lock; when the other connection (``transaction()``) is writing, SQLite refuses at
-    once with "database is locked" instead of waiting, since waiting with a snapshot
-    could deadlock. ``BEGIN IMMEDIATE`` asks for the write lock first, so the busy timeout
-    applies and the write simply waits its turn. The three steps run as one call in the
-    connection's own thread, so no other statement can slip in between."""
+    In WAL mode a write whose read snapshot went stale (the other connection,
+    ``transaction()``, committed meanwhile, or a read of this connection that is half-way
+    holds an old snapshot) is refused at once instead of waiting, since waiting could
+    deadlock. Tried again a moment later, from the event loop so that the half-way read
+    can finish first, it goes through. A lock really held elsewhere is not retried: the
+    5-second busy timeout has already waited for it."""
 
     async def _execute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        for attempt in range(BEGIN_ATTEMPTS):
+        for attempt in range(WRITE_ATTEMPTS):
             try:
-                return await super()._execute(_locking(self._conn, fn), *args, **kwargs)
-            except _BeginRefused:
-                # Another coroutine's read on this connection is half-way (its cursor
-                # holds an old snapshot): let it finish, then ask again.
+                return await super()._execute(_refusal_marked(self._conn, fn), *args,
+                                              **kwargs)
+            except _RefusedAtOnce:
                 await asyncio.sleep(min(0.002 * (attempt + 1), 0.05))
         raise sqlite3.OperationalError("database is locked")
 
 
-BEGIN_ATTEMPTS = 200  # about 8 s in all, beyond the 5 s busy timeout
+WRITE_ATTEMPTS = 200  # about 8 s in all, beyond the 5 s busy timeout
 
 
-class _BeginRefused(sqlite3.OperationalError):
+class _RefusedAtOnce(sqlite3.OperationalError):
     pass
 
 
-_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
-
-
-def _locking(conn: sqlite3.Connection, fn: Callable[..., T]) -> Callable[..., T]:
+def _refusal_marked(conn: sqlite3.Connection, fn: Callable[..., T]) -> Callable[..., T]:
     def run(*args: Any, **kwargs: Any) -> T:  # in the connection's own thread
-        sql = args[0] if args and isinstance(args[0], str) else ""
-        if conn.in_transaction or not sql.lstrip().upper().startswith(_WRITES):
-            return fn(*args, **kwargs)
         asked = time.monotonic()
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            return fn(*args, **kwargs)
         except sqlite3.OperationalError as error:
-            # Refused at once: a read of this connection is half-way (retried). After the
-            # busy timeout: the lock is really held elsewhere (a failure to report).
-            if "locked" in str(error) and time.monotonic() - asked < 1.0:
-                raise _BeginRefused(str(error)) from error
+            if ("locked" in str(error) and not conn.in_transaction
+                    and time.monotonic() - asked < 1.0):
+                raise _RefusedAtOnce(str(error)) from error
             raise
-        try:
-            result = fn(*args, **kwargs)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-        return result
 
     return run
 
