@@ -186,8 +186,8 @@ def main() -> int:
         everything."""
         right = wrong = answered_oos = n_in = n_oos = 0
         for item, ok, score, situation in scored:
-            if chosen_on and item.source != ("validation" if item.expect else "tuning") \
-                    and item.source != "validation":
+            if chosen_on and item.source not in (
+                    ("validation",) if item.expect else ("validation", "tuning")):
                 continue
             n_in += bool(item.expect)
             n_oos += not item.expect

@@ -111,7 +111,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         report_key=report_key,
         ticket_retention_days=_positive_float(env, "TICKET_RETENTION_DAYS", 90.0),
         question_retention_days=_positive_float(env, "QUESTION_RETENTION_DAYS", 90.0),
-        user_retention_days=_non_negative_float(env, "USER_RETENTION_DAYS", 365.0),
+        user_retention_days=_positive_float(env, "USER_RETENTION_DAYS", 365.0, zero_allowed=True),
         benchmark_no_rate_limit=env.get("BENCHMARK_NO_RATE_LIMIT", "") in {"1", "true", "yes"},
     )
 
@@ -183,7 +183,8 @@ def _port(env: Mapping[str, str]) -> int:
     return int(value)
 
 
-def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
+def _positive_float(env: Mapping[str, str], name: str, default: float, *,
+                    zero_allowed: bool = False) -> float:
     value = env.get(name)
     if value is None:
         return default
@@ -191,19 +192,7 @@ def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
         number = float(value)
     except ValueError:
         number = -1.0
-    if number <= 0:
-        raise ConfigError(f"{name}: expected a positive number, got {value!r}")
-    return number
-
-
-def _non_negative_float(env: Mapping[str, str], name: str, default: float) -> float:
-    value = env.get(name)
-    if value is None:
-        return default
-    try:
-        number = float(value)
-    except ValueError:
-        number = -1.0
-    if number < 0:
-        raise ConfigError(f"{name}: expected 0 or a positive number, got {value!r}")
+    if number < 0 or (number == 0 and not zero_allowed):
+        wanted = "0 or a positive number" if zero_allowed else "a positive number"
+        raise ConfigError(f"{name}: expected {wanted}, got {value!r}")
     return number
