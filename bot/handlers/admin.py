@@ -11,7 +11,7 @@ from telegram import Update
 from bot.context import HamrohContext
 from bot.handlers.fallback import unknown_command
 from bot.kb.loader import KnowledgeBaseError, load_knowledge_base
-from bot.search.engine import SearchEngine
+from bot.search.engine import SearchEngine, return_free_memory
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ async def reload_knowledge(update: Update, context: HamrohContext) -> None:
         )
         return
     services.knowledge, services.search = knowledge, engine
+    await asyncio.to_thread(return_free_memory)  # the old index's pages
     log.info("knowledge base reloaded: %d articles", len(knowledge.articles))
     await update.effective_message.reply_text(
         context.ngettext("Knowledge base reloaded: {count} article.",

@@ -22,7 +22,6 @@ import itertools
 import json
 import math
 import zlib
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -49,11 +48,19 @@ MAX_WORDS = 120  # a long story: its first and last words carry the question
 Features = dict[str, float]
 
 
-@lru_cache(maxsize=65536)
 def _word_features(word: str) -> tuple[str, ...]:
     padded = f" {word} "
     grams = [padded[i:i + n] for n in NGRAM_SIZES for i in range(len(padded) - n + 1)]
     return (*grams, "w:" + word[:PREFIX])
+
+
+# Caches hold hashes in numpy arrays, not the feature strings: a word's ~40 strings
+# took ~2 KB, its hashes take 160 bytes, and the caches are bounded for a long run.
+@lru_cache(maxsize=8192)
+def _word_ids(word: str) -> np.ndarray:
+    names = _word_features(word)
+    return np.fromiter((feature_hash(name) for name in names), dtype=np.uint32,
+                       count=len(names))
 
 
 def _variants(text: str) -> list[list[str]]:
@@ -69,28 +76,40 @@ def _variants(text: str) -> list[list[str]]:
     return variants
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _cyrillic(word: str, lang: str) -> str:
     return fold(to_cyrillic(word, lang)) if has_latin(word) else fold(word)
 
 
+def _pair_names(words: Sequence[str]) -> list[str]:
+    prefixes = [w[:PREFIX] for w in words if len(w) > 2]
+    return [f"p:{a}|{b}" for a, b in itertools.pairwise(prefixes)]
+
+
 def features(text: str) -> Features:
-    """Binary features, scaled so every message has the same total weight. Cached: the
-    answer model and the "happening now" model read the same message."""
-    return dict.fromkeys(*_features(text))
-
-
-@lru_cache(maxsize=1024)
-def _features(text: str) -> tuple[tuple[str, ...], float]:
+    """The message's features by name (for reading and tests; the models use
+    ``feature_ids``), scaled so every message has the same total weight."""
     found: set[str] = set()
     for words in _variants(text):
         for word in words:
             found.update(_word_features(word))
-        prefixes = [w[:PREFIX] for w in words if len(w) > 2]
-        found.update(f"p:{a}|{b}" for a, b in itertools.pairwise(prefixes))
-    if not found:
-        return (), 0.0
-    return tuple(sorted(found)), 1.0 / math.sqrt(len(found))
+        found.update(_pair_names(words))
+    return dict.fromkeys(sorted(found), 1.0 / math.sqrt(len(found))) if found else {}
+
+
+@lru_cache(maxsize=256)
+def feature_ids(text: str) -> np.ndarray:
+    """The stable hashes of the message's features, sorted and unique. Cached: the
+    answer model and the "happening now" model read the same message."""
+    parts: list[np.ndarray] = []
+    for words in _variants(text):
+        parts.extend(_word_ids(word) for word in words)
+        pairs = _pair_names(words)
+        parts.append(np.fromiter((feature_hash(name) for name in pairs), dtype=np.uint32,
+                                 count=len(pairs)))
+    ids = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint32)
+    ids.flags.writeable = False  # shared through the cache
+    return ids
 
 
 def feature_hash(name: str) -> int:
@@ -110,59 +129,71 @@ class AnswerModel:
     of counting, so the model is rebuilt in about a second at start and on /reload;
     prediction touches only the classes that share a feature with the message."""
 
-    def __init__(self, labels: Sequence[str], base: Sequence[float],
-                 delta: dict[str, dict[int, float]], temperature: float = 1.0) -> None:
+    def __init__(self, labels: Sequence[str], base: np.ndarray, keys: np.ndarray,
+                 starts: np.ndarray, classes: np.ndarray, values: np.ndarray,
+                 temperature: float = 1.0) -> None:
         self.labels = list(labels)
-        self._base = np.array(base, dtype=float)  # log P(unseen feature | class)
+        self._base = base  # log P(unseen feature | class)
         # log P(feature | class) - base, for the classes that have the feature, packed:
-        # a feature is found by its stable hash (no strings kept: about 100,000 features
-        # in dicts took 47 MB, in these arrays 4 MB); its classes and values sit in
-        # ``_classes``/``_values`` from ``_starts[i]`` to ``_starts[i + 1]``.
-        rows: dict[int, dict[int, float]] = {}
-        for name, row in delta.items():
-            merged = rows.setdefault(feature_hash(name), {})
-            for y, value in row.items():  # two names with one hash: rare, and harmless
-                merged[y] = merged.get(y, 0.0) + value
-        keys = sorted(rows)
-        self._keys = np.array(keys, dtype=np.uint32)
-        lengths = [len(rows[key]) for key in keys]
-        self._starts = np.zeros(len(keys) + 1, dtype=np.int64)
-        self._starts[1:] = np.cumsum(lengths)
-        self._classes = np.array([y for key in keys for y in sorted(rows[key])],
-                                 dtype=np.int32)
-        self._values = np.array([rows[key][y] for key in keys for y in sorted(rows[key])],
-                                dtype=float)
+        # a feature is found by its stable hash in ``_keys`` (no strings kept: about
+        # 100,000 features in dicts took 47 MB, in these arrays 4 MB); its classes and
+        # values sit in ``_classes``/``_values`` from ``_starts[i]`` to ``_starts[i + 1]``.
+        self._keys = keys
+        self._starts = starts
+        self._classes = classes
+        self._values = values
         self.temperature = temperature
 
     @classmethod
     def train(cls, samples: Sequence[tuple[str, str]], *, alpha: float = ALPHA,
               temperature: float = 1.0) -> AnswerModel:
         """``samples``: (text, article id). Deterministic for the same samples."""
-        return cls.train_on_features([(features(text), label) for text, label in samples],
+        return cls.train_on_features([(feature_ids(text), label) for text, label in samples],
                                      alpha=alpha, temperature=temperature)
 
     @classmethod
-    def train_on_features(cls, samples: Sequence[tuple[Features, str]], *,
+    def train_on_features(cls, samples: Sequence[tuple[np.ndarray, str]], *,
                           alpha: float = ALPHA, temperature: float = 1.0) -> AnswerModel:
-        """As ``train``, from features already computed (shared with another model)."""
+        """As ``train``, from ``feature_ids`` already computed (shared with another
+        model). Counting is done on whole arrays, one class at a time: a dict per message
+        took ~250 MB at peak for the knowledge base's 8,000 examples."""
         labels = sorted({label for _, label in samples})
+        n_classes = len(labels)
+        by_class: list[list[np.ndarray]] = [[] for _ in labels]
         index = {label: i for i, label in enumerate(labels)}
-        data = [(f, index[label]) for f, label in samples if f]
-        frequency = Counter(name for feats, _ in data for name in feats)
-        idf = {name: math.log(len(data) / count) for name, count in frequency.items()}
-        counts: dict[str, dict[int, float]] = defaultdict(dict)
-        totals = [0.0] * len(labels)
-        for feats, y in data:
-            for name in feats:
-                weight = idf[name]
-                row = counts[name]
-                row[y] = row.get(y, 0.0) + weight
-                totals[y] += weight
-        vocabulary = len(counts) or 1
-        base = [math.log(alpha / (total + alpha * vocabulary)) for total in totals]
-        delta = {name: {y: math.log((value + alpha) / alpha) for y, value in row.items()}
-                 for name, row in counts.items()}
-        return cls(labels, base, delta, temperature)
+        for ids, label in samples:
+            if len(ids):
+                by_class[index[label]].append(ids)
+        n_messages = sum(len(parts) for parts in by_class)
+        everything = [ids for parts in by_class for ids in parts]
+        keys, frequency = (np.unique(np.concatenate(everything), return_counts=True)
+                           if everything else (np.zeros(0, np.uint32), np.zeros(0, np.int64)))
+        del everything
+        # Inverse document frequency: a feature every message has says nothing. A message
+        # has each feature once, so a class's weight for a feature is its count × idf.
+        idf = np.log(n_messages / frequency) if n_messages else np.zeros(0)
+        rows, classes, weights = [], [], []
+        totals = np.zeros(n_classes)
+        for y, parts in enumerate(by_class):
+            if not parts:
+                continue
+            found, count = np.unique(np.concatenate(parts), return_counts=True)
+            row = np.searchsorted(keys, found)
+            weight = count * idf[row]
+            totals[y] = weight.sum()
+            rows.append(row)
+            classes.append(np.full(len(row), y, dtype=np.int32))
+            weights.append(weight)
+        vocabulary = len(keys)
+        base = np.log(alpha / (totals + alpha * (vocabulary or 1)))
+        row = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+        cls_of = np.concatenate(classes) if classes else np.zeros(0, np.int32)
+        weight = np.concatenate(weights) if weights else np.zeros(0)
+        order = np.lexsort((cls_of, row))  # by feature, then class
+        row, cls_of, weight = row[order], cls_of[order], weight[order]
+        starts = np.searchsorted(row, np.arange(vocabulary + 1)).astype(np.int64)
+        return cls(labels, base, keys.astype(np.uint32), starts, cls_of,
+                   np.log((weight + alpha) / alpha), temperature)
 
     @classmethod
     def from_knowledge_base(cls, kb: KnowledgeBase, *, temperature: float = 1.0,
@@ -179,10 +210,7 @@ class AnswerModel:
     def raw_scores(self, text: str) -> list[float]:
         """Per class, the mean log-likelihood of the message's known features (a mean,
         so long stories and one-word questions are on one scale)."""
-        names = features(text)
-        hashes = np.fromiter((feature_hash(name) for name in names), dtype=np.uint32,
-                             count=len(names))
-        found = self._matches(hashes)
+        found = self._matches(feature_ids(text))
         known = len(found)
         if not known:
             return [0.0] * len(self.labels)

@@ -17,11 +17,13 @@ Word stems are matched together with pairs of nearby content words
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
@@ -46,6 +48,7 @@ PAIR_WINDOW = 2
 TYPO_SIMILARITY = 0.8
 TYPO_MIN_LENGTH = 5
 TYPO_MAX_WORDS = 8  # per query and index: bounds the time spent on garbage input
+WORD_CACHE_SIZE = 4096  # words per n-gram index
 
 # Function words: left out of word pairs ("work patent" or "запрет въезд" says
 # much more than either word; "for the" says nothing).
@@ -124,7 +127,7 @@ def generic_weights(words: Sequence[str]) -> list[float]:
     return weights
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _analyze_word(word: str, lang: str) -> str:
     if lang == "en":
         return stem_ru(word) if has_cyrillic(word) else stem_en(word)
@@ -170,7 +173,7 @@ def analyze(text: str, lang: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=512)
 def _word_ngrams(word: str) -> tuple[str, ...]:
     padded = f" {word} "
     return tuple(padded[i:i + n] for n in NGRAM_SIZES for i in range(len(padded) - n + 1))
@@ -191,6 +194,36 @@ class Document:
     fields: Mapping[str, str]  # field name -> plain text
 
 
+class Postings:
+    """Per term, its idf and the documents that have it with a value for each, packed
+    into arrays (a dict of idf and a list of tuples per term took ~50 MB for the
+    three languages)."""
+
+    def __init__(self, postings: Mapping[str, Sequence[tuple[int, float]]],
+                 idf: Mapping[str, float]) -> None:
+        self._row = {term: i for i, term in enumerate(postings)}
+        self._idf = array("d", (idf[term] for term in postings))
+        lengths = [len(p) for p in postings.values()]
+        self._starts = np.zeros(len(lengths) + 1, dtype=np.int64)
+        self._starts[1:] = np.cumsum(lengths)
+        self._docs = np.array([i for p in postings.values() for i, _ in p], dtype=np.int32)
+        self._values = np.array([v for p in postings.values() for _, v in p], dtype=float)
+
+    def __contains__(self, term: str) -> bool:
+        return term in self._row
+
+    def find(self, term: str) -> int | None:
+        return self._row.get(term)
+
+    def idf(self, row: int) -> float:
+        return self._idf[row]
+
+    def add_to(self, scores: np.ndarray, row: int, factor: float) -> None:
+        """``scores[doc] += factor * value`` for every document that has the term."""
+        start, end = self._starts[row], self._starts[row + 1]
+        scores[self._docs[start:end]] += factor * self._values[start:end]
+
+
 class BM25:
     """BM25 over field-weighted term counts, with scores scaled to 0..1."""
 
@@ -199,34 +232,34 @@ class BM25:
         self.size = n_docs
         avg_len = (sum(lengths) / n_docs) if n_docs else 1.0
         df = Counter(term for bag in bags for term in bag)
-        self.idf = {t: math.log(1 + (n_docs - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        idf = {t: math.log(1 + (n_docs - f + 0.5) / (f + 0.5)) for t, f in df.items()}
         # A query term no document has weighs like the rarest known one: it is
         # part of what the question asks, and no article covers it.
         self.unknown_idf = math.log(1 + (n_docs - 0.5) / 1.5)
-        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, bag in enumerate(bags):
             norm = BM25_K1 * (1 - BM25_B + BM25_B * (lengths[i] / avg_len if avg_len else 1))
             for term, f in bag.items():
-                self.postings[term].append((i, f * (BM25_K1 + 1) / (f + norm)))
+                postings[term].append((i, f * (BM25_K1 + 1) / (f + norm)))
+        self.postings = Postings(postings, idf)
 
     def scores(self, query_terms: Iterable[str],
                weights: Mapping[str, float] | None = None) -> list[float]:
         """``weights``: query terms that count less than 1 (default 1)."""
-        scores = [0.0] * self.size
+        scores = np.zeros(self.size)
         bound = 0.0
         for term in set(query_terms):
             w = weights.get(term, 1.0) if weights else 1.0
-            idf = self.idf.get(term)
-            if idf is None:
+            row = self.postings.find(term)
+            if row is None:
                 bound += w * self.unknown_idf
                 continue
-            idf *= w
+            idf = self.postings.idf(row) * w
             bound += idf
-            for i, value in self.postings[term]:
-                scores[i] += idf * value
+            self.postings.add_to(scores, row, idf)
         # Each term adds at most idf * (k1 + 1).
         bound *= BM25_K1 + 1
-        return [min(1.0, s / bound) for s in scores] if bound else scores
+        return np.minimum(1.0, scores / bound).tolist() if bound else scores.tolist()
 
 
 def _bag(doc: Document, fields: Mapping[str, float], lang: str) -> tuple[dict[str, float], float]:
@@ -249,52 +282,51 @@ class NgramIndex:
         n_docs = len(vectors)
         self.size = n_docs
         gdf = Counter(g for v in vectors for g in v)
-        self.idf = {g: 1 + math.log((1 + n_docs) / (1 + f)) for g, f in gdf.items()}
+        idf = {g: 1 + math.log((1 + n_docs) / (1 + f)) for g, f in gdf.items()}
         self.unknown_idf = 1 + math.log(1 + n_docs)
-        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, vec in enumerate(vectors):
-            weighted = {g: _sublinear(c) * self.idf[g] for g, c in vec.items()}
+            weighted = {g: _sublinear(c) * idf[g] for g, c in vec.items()}
             norm = math.sqrt(sum(v * v for v in weighted.values())) or 1.0
             for g, v in weighted.items():
-                self.postings[g].append((i, v / norm))
+                postings[g].append((i, v / norm))
+        self.postings = Postings(postings, idf)
+        # Bounded: a long run meets many words; each entry is one small array.
+        self._word_cache: dict[str, tuple[np.ndarray, list[tuple[str, float]]]] = {}
 
-        self._word_cache: dict[str, tuple[list[float], list[tuple[str, float]]]] = {}
-
-    def _word(self, word: str) -> tuple[list[float], list[tuple[str, float]]]:
+    def _word(self, word: str) -> tuple[np.ndarray, list[tuple[str, float]]]:
         """A word's contribution to every document's dot product, and its n-grams
         with their weights; cached, as questions reuse the same words."""
         cached = self._word_cache.get(word)
         if cached is not None:
             return cached
-        dots = [0.0] * self.size
+        dots = np.zeros(self.size)
         grams = []
         for g in _word_ngrams(word):
-            idf = self.idf.get(g)
-            if idf is None:
+            row = self.postings.find(g)
+            if row is None:
                 grams.append((g, self.unknown_idf))
                 continue
+            idf = self.postings.idf(row)
             grams.append((g, idf))
-            for i, dv in self.postings[g]:
-                dots[i] += idf * dv
-        if len(self._word_cache) < 50_000:
+            self.postings.add_to(dots, row, idf)
+        if len(self._word_cache) < WORD_CACHE_SIZE:
             self._word_cache[word] = (dots, grams)
         return dots, grams
 
     def scores(self, text: str) -> list[float]:
         """Cosine of the query's n-gram vector (linear tf) with every document."""
-        scores = [0.0] * self.size
+        scores = np.zeros(self.size)
         weights: dict[str, float] = defaultdict(float)
         for word, k in Counter(fold(text).split()).items():
             dots, grams = self._word(word)
-            for i, d in enumerate(dots):
-                if d:
-                    scores[i] += k * d
+            scores += k * dots
             for g, idf in grams:
                 weights[g] += k * idf
         # Unknown n-grams count in the query's length too: a question that is
         # mostly about something else must not look like a perfect match.
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        return [s / norm for s in scores]
+        return (scores / norm).tolist()
 
 
 def _sublinear(count: float) -> float:
@@ -333,8 +365,10 @@ class LanguageIndex:
         self._by_length: dict[int, list[str]] = defaultdict(list)
         for word in vocab:
             self._by_length[len(word)].append(word)
-        self._known_stems = set(self.curated.idf) | set(self.text.idf)
         self._corrections: dict[str, str | None] = {}
+
+    def _knows(self, stem: str) -> bool:
+        return stem in self.curated.postings or stem in self.text.postings
 
     def _correct(self, word: str) -> str | None:
         """The stem of the index word closest to an unknown ``word``, if close."""
@@ -349,7 +383,7 @@ class LanguageIndex:
                                    scorer=Levenshtein.normalized_similarity,
                                    score_cutoff=TYPO_SIMILARITY)
         stem = self._vocab[match[0]] if match else None
-        if len(self._corrections) < 50_000:
+        if len(self._corrections) < 10_000:
             self._corrections[folded] = stem
         return stem
 
@@ -373,7 +407,7 @@ class LanguageIndex:
         full: set[str] = set()
         for w, is_stop, weight in zip(words, stop, word_weights, strict=True):
             stem = _analyze_word(w, self.lang)
-            if (budget and stem not in self._known_stems and len(w) >= TYPO_MIN_LENGTH
+            if (budget and not self._knows(stem) and len(w) >= TYPO_MIN_LENGTH
                     and not w.isdigit()):
                 budget -= 1
                 stem = self._correct(w) or stem
@@ -398,3 +432,4 @@ class LanguageIndex:
         fused = [W_CURATED * c + W_TEXT * t + W_NGRAM * g
                  for c, t, g in zip(curated, body, ngrams, strict=True)]
         return fused, ngrams
+

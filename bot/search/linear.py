@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from bot.search.classifier import Features, feature_hash, features
+from bot.search.classifier import feature_ids
 
 DIMENSIONS = 1 << 16  # ~100,000 distinct features: a few collide, harmlessly
 L2 = 1e-4
@@ -27,10 +27,9 @@ ITERATIONS = 100
 LEARNING_RATE = 0.5
 
 
-def _vector(names: Features) -> tuple[np.ndarray, float]:
-    slots = np.fromiter((feature_hash(name) & (DIMENSIONS - 1) for name in names),
-                        dtype=np.int64, count=len(names))
-    return slots, 1.0 / math.sqrt(len(names)) if names else 0.0
+def _vector(ids: np.ndarray) -> tuple[np.ndarray, float]:
+    slots = (ids & (DIMENSIONS - 1)).astype(np.int64)
+    return slots, 1.0 / math.sqrt(len(ids)) if len(ids) else 0.0
 
 
 class LogisticModel:
@@ -41,13 +40,13 @@ class LogisticModel:
     @classmethod
     def train(cls, texts: Sequence[str], labels: Sequence[bool], *, l2: float = L2,
               iterations: int = ITERATIONS) -> LogisticModel:
-        return cls.train_on_features([features(text) for text in texts], labels, l2=l2,
+        return cls.train_on_features([feature_ids(text) for text in texts], labels, l2=l2,
                                      iterations=iterations)
 
     @classmethod
-    def train_on_features(cls, samples: Sequence[Features], labels: Sequence[bool], *,
+    def train_on_features(cls, samples: Sequence[np.ndarray], labels: Sequence[bool], *,
                           l2: float = L2, iterations: int = ITERATIONS) -> LogisticModel:
-        """As ``train``, from features already computed (shared with another model)."""
+        """As ``train``, from ``feature_ids`` already computed (shared with another model)."""
         vectors = [_vector(names) for names in samples]
         slots = np.concatenate([s for s, _ in vectors]) if vectors else np.zeros(0, np.int64)
         values = np.concatenate([np.full(len(s), v) for s, v in vectors]) if vectors \
@@ -74,6 +73,6 @@ class LogisticModel:
         return cls(weights, bias)
 
     def probability(self, text: str) -> float:
-        slots, value = _vector(features(text))
+        slots, value = _vector(feature_ids(text))
         score = float(self._weights[slots].sum()) * value + self._bias
         return 1.0 / (1.0 + math.exp(-max(min(score, 50.0), -50.0)))

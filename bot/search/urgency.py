@@ -393,12 +393,12 @@ class UrgencyModel:
 
     @classmethod
     def train(cls, samples: Sequence[tuple[str, bool]], **settings: float) -> UrgencyModel:
-        from bot.search.classifier import AnswerModel, features
+        from bot.search.classifier import AnswerModel, feature_ids
         from bot.search.linear import LogisticModel
 
         if not any(urgent for _, urgent in samples) or all(urgent for _, urgent in samples):
             return cls(None)
-        computed = [features(text) for text, _ in samples]  # once, for both models
+        computed = [feature_ids(text) for text, _ in samples]  # once, for both models
         bayes = AnswerModel.train_on_features(
             [(f, URGENT if urgent else ORDINARY) for f, (_, urgent) in
              zip(computed, samples, strict=True)], temperature=1.0)

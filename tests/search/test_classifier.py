@@ -116,3 +116,40 @@ def test_urgency_model_blends_both_models_and_the_rules() -> None:
     assert not half.is_urgent("в прошлом году держали на границе")
     assert not UrgencyModel(None).probability(text)  # no examples: the rules alone
     assert UrgencyModel(None).is_urgent(text) == is_urgent(text)
+
+
+def test_feature_ids_are_the_hashes_of_the_features() -> None:
+    from bot.search.classifier import feature_hash, feature_ids
+
+    for text in ("zaderzhali v aeroportu", "Ҳозир маро дар сарҳад нигоҳ доштанд", "", "а"):
+        expected = sorted({feature_hash(name) for name in features(text)})
+        assert feature_ids(text).tolist() == expected
+
+
+def test_packed_training_matches_naive_bayes_counted_by_hand() -> None:
+    """The array-based training gives the scores of the textbook computation."""
+    import math
+
+    from bot.search.classifier import ALPHA, feature_ids
+
+    model = AnswerModel.train(SAMPLES)
+    labels = sorted({label for _, label in SAMPLES})
+    docs = [(set(feature_ids(text).tolist()), label) for text, label in SAMPLES]
+    frequency: dict[int, int] = {}
+    for ids, _ in docs:
+        for f in ids:
+            frequency[f] = frequency.get(f, 0) + 1
+    idf = {f: math.log(len(docs) / n) for f, n in frequency.items()}
+    counts = {label: dict.fromkeys(frequency, 0.0) for label in labels}
+    for ids, label in docs:
+        for f in ids:
+            counts[label][f] += idf[f]
+    totals = {label: sum(row.values()) for label, row in counts.items()}
+
+    def expected(text: str) -> list[float]:
+        known = [f for f in feature_ids(text).tolist() if f in frequency]
+        return [sum(math.log((counts[label][f] + ALPHA) / (totals[label] + ALPHA * len(frequency)))
+                    for f in known) / len(known) for label in labels]
+
+    for text in ("держат в аэропорту", "patent skolko", "бақайдгирӣ", "registration"):
+        assert model.raw_scores(text) == pytest.approx(expected(text), rel=1e-9, abs=1e-9)
