@@ -367,7 +367,7 @@ _HOURS = re.compile(r"\b\d{1,3}\s*(?:час|саат|соат|hour|h\b|ч\b|су
 # Chosen by ``benchmarks/calibrate_urgency.py`` (each group of writers held out in turn):
 # the score blends the two models, BLEND being the logistic regression's share.
 BLEND = 0.3
-MODEL_THRESHOLD = 0.65
+MODEL_THRESHOLD = 0.60
 RULE_ASSIST = 0.50
 EXAMPLES_FILE = "urgent_examples.jsonl"  # in the knowledge directory
 URGENT, ORDINARY = "urgent", "ordinary"

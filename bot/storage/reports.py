@@ -87,6 +87,52 @@ _COLUMNS = (
 _INSERT_COLUMNS = _COLUMNS.rsplit(", assignee", 1)[0] + ", incidents"
 
 
+# A month-only date ("2025-12") counts as the month's first day.
+_DAY = ("(CASE WHEN length(incident_date) = 7 THEN incident_date || '-01' "
+        "ELSE incident_date END)")
+
+# ReportTally.counts: per name, the column (or expression) whose values are counted.
+_TALLIED = {
+    "status": "status",
+    "incidents": "COALESCE(NULLIF(incidents, ''), incident)",  # comma-separated codes
+    "place": "place",
+    "month": "substr(incident_date, 1, 7)",
+    "groups": "groups",  # comma-separated codes, '' for none
+    "people": "people",
+    "urgent": "urgent",
+}
+
+
+@dataclass(frozen=True)
+class ReportTally:
+    """Reports counted per value of each column in ``_TALLIED`` (value, count), sorted by
+    value; ``first_day``/``last_day``: the earliest and latest incident day (ISO)."""
+
+    total: int
+    first_day: str | None
+    last_day: str | None
+    counts: dict[str, tuple[tuple[str, int], ...]]
+
+
+def _period_clause(statuses: tuple[str, ...], since: str | None, until: str | None
+                   ) -> tuple[str, tuple[object, ...]]:
+    """WHERE for reports by status and incident date (ISO dates, both ends included)."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if statuses:
+        clauses.append(f"status IN ({','.join('?' * len(statuses))})")
+        params += statuses
+    # The plain range on the column is implied by the exact test on the day; it lets
+    # SQLite use the incident-date index instead of reading every report.
+    if since:
+        clauses.append(f"incident_date >= ? AND {_DAY} >= ?")
+        params += [since[:7], since]
+    if until:
+        clauses.append(f"incident_date <= ? AND {_DAY} <= ?")
+        params += [until, until]
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", tuple(params)
+
+
 def _report(row: Sequence[Any]) -> ReportRow:
     return ReportRow(
         ref=row[0], draft_id=row[1], reporter=row[2], created_at=row[3], updated_at=row[4],
@@ -366,25 +412,26 @@ class ReportRepository(Repository):
     async def select(self, *, statuses: tuple[str, ...] = (), since: str | None = None,
                      until: str | None = None) -> list[ReportRow]:
         """Reports by status and incident date (ISO dates, both ends included), oldest
-        first: the input of statistics and exports."""
-        clauses: list[str] = []
-        params: list[object] = []
-        if statuses:
-            clauses.append(f"status IN ({','.join('?' * len(statuses))})")
-            params += statuses
-        # A month-only date ("2025-12") counts as the month's first day.
-        day = "(CASE WHEN length(incident_date) = 7 THEN incident_date || '-01' " \
-              "ELSE incident_date END)"
-        # The plain range on the column is implied by the exact test on ``day``; it lets
-        # SQLite use the incident-date index instead of reading every report.
-        if since:
-            clauses.append(f"incident_date >= ? AND {day} >= ?")
-            params += [since[:7], since]
-        if until:
-            clauses.append(f"incident_date <= ? AND {day} <= ?")
-            params += [until, until]
-        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        return await self._select(f"{where} ORDER BY incident_date, id", tuple(params))
+        first: the input of exports."""
+        where, params = _period_clause(statuses, since, until)
+        return await self._select(f"{where} ORDER BY incident_date, id", params)
+
+    async def tally(self, *, statuses: tuple[str, ...] = (), since: str | None = None,
+                    until: str | None = None) -> ReportTally:
+        """What /stats counts, counted by SQLite: the same reports as ``select`` picks,
+        but no row is read out (a year of 50,000 reports took a second as rows)."""
+        where, params = _period_clause(statuses, since, until)
+        async with self._conn.execute(
+                f"SELECT COUNT(*), MIN({_DAY}), MAX({_DAY}) FROM reports {where}",
+                params) as cursor:
+            total, first, last = await cursor.fetchone() or (0, None, None)
+        counts: dict[str, tuple[tuple[str, int], ...]] = {}
+        for name, expression in _TALLIED.items():
+            async with self._conn.execute(
+                    f"SELECT {expression}, COUNT(*) FROM reports {where} GROUP BY 1 "
+                    "ORDER BY 1", params) as cursor:
+                counts[name] = tuple((str(value), int(n)) for value, n in await cursor.fetchall())
+        return ReportTally(int(total), first, last, counts)
 
     async def reporters(self) -> list[str]:
         """Every reporter hash still linked to a report (to find a pseudonym)."""
