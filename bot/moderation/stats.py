@@ -1,6 +1,7 @@
 """Report statistics for moderators and partners: periods, counts and their rendering.
 
-Plain functions over ``ReportRow`` lists (or SQLite's counts of them); no Telegram and, except ``load_stats``, no I/O.
+Plain functions over ``ReportRow`` lists (or SQLite's counts of them); no Telegram and,
+except ``load_stats``, no I/O.
 Counts that leave the NGO go through ``suppress`` so that no small group of people
 can be singled out.
 """
