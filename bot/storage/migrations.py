@@ -316,4 +316,15 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         CREATE INDEX processed_updates_seen ON processed_updates(seen_at);
         """,
     ),
+    (
+        14,
+        # /stats counts a period's reports per column (``ReportRepository.tally``): with
+        # every counted column in the index, SQLite counts from the index alone and never
+        # reads the reports' sealed content (a year of 50,000 reports: 430 ms → see
+        # BENCHMARKS.md).
+        """
+        CREATE INDEX reports_tally ON reports(incident_date, status, place, people, groups,
+                                              urgent, incident, incidents);
+        """,
+    ),
 )

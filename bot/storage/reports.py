@@ -87,9 +87,9 @@ _COLUMNS = (
 _INSERT_COLUMNS = _COLUMNS.rsplit(", assignee", 1)[0] + ", incidents"
 
 
-# A month-only date ("2025-12") counts as the month's first day.
-_DAY = ("(CASE WHEN length(incident_date) = 7 THEN incident_date || '-01' "
-        "ELSE incident_date END)")
+def _as_day(incident_date: str | None) -> str | None:
+    """A month-only date ("2025-12") counts as the month's first day."""
+    return incident_date + "-01" if incident_date and len(incident_date) == 7 else incident_date
 
 # ReportTally.counts: per name, the column (or expression) whose values are counted.
 _TALLIED = {
@@ -101,6 +101,12 @@ _TALLIED = {
     "people": "people",
     "urgent": "urgent",
 }
+
+
+# Every tallied column is in this index (migration 14): counted from it alone, never
+# reading a report's sealed content. Named, because for a status filter SQLite would
+# otherwise pick the (status, date) index and read every matching report.
+_TALLY_INDEX = "INDEXED BY reports_tally"
 
 
 @dataclass(frozen=True)
@@ -122,14 +128,16 @@ def _period_clause(statuses: tuple[str, ...], since: str | None, until: str | No
     if statuses:
         clauses.append(f"status IN ({','.join('?' * len(statuses))})")
         params += statuses
-    # The plain range on the column is implied by the exact test on the day; it lets
-    # SQLite use the incident-date index instead of reading every report.
+    # A month-only date ("2025-12") counts as the month's first day. As strings,
+    # "2025-12" sorts just before "2025-12-01", so plain comparisons on the indexed column
+    # are exact: the upper end as it is; the lower end includes the month-only value only
+    # when the period starts on that month's first day. No expression per row.
     if since:
-        clauses.append(f"incident_date >= ? AND {_DAY} >= ?")
-        params += [since[:7], since]
+        clauses.append("incident_date >= ?")
+        params.append(since[:7] if since[8:] == "01" else since)
     if until:
-        clauses.append(f"incident_date <= ? AND {_DAY} <= ?")
-        params += [until, until]
+        clauses.append("incident_date <= ?")
+        params.append(until)
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", tuple(params)
 
 
@@ -421,17 +429,20 @@ class ReportRepository(Repository):
         """What /stats counts, counted by SQLite: the same reports as ``select`` picks,
         but no row is read out (a year of 50,000 reports took a second as rows)."""
         where, params = _period_clause(statuses, since, until)
+        # The earliest and latest strings are the earliest and latest days ("2025-12"
+        # sorts first in its month, and is last only when no day of it follows).
         async with self._conn.execute(
-                f"SELECT COUNT(*), MIN({_DAY}), MAX({_DAY}) FROM reports {where}",
+                "SELECT COUNT(*), MIN(incident_date), MAX(incident_date) "
+                f"FROM reports {_TALLY_INDEX} {where}",
                 params) as cursor:
             total, first, last = await cursor.fetchone() or (0, None, None)
         counts: dict[str, tuple[tuple[str, int], ...]] = {}
         for name, expression in _TALLIED.items():
             async with self._conn.execute(
-                    f"SELECT {expression}, COUNT(*) FROM reports {where} GROUP BY 1 "
+                    f"SELECT {expression}, COUNT(*) FROM reports {_TALLY_INDEX} {where} GROUP BY 1 "
                     "ORDER BY 1", params) as cursor:
                 counts[name] = tuple((str(value), int(n)) for value, n in await cursor.fetchall())
-        return ReportTally(int(total), first, last, counts)
+        return ReportTally(int(total), _as_day(first), _as_day(last), counts)
 
     async def reporters(self) -> list[str]:
         """Every reporter hash still linked to a report (to find a pseudonym)."""
