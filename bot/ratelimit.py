@@ -31,7 +31,7 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import constants
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
@@ -46,12 +46,24 @@ GROUP_MESSAGES_PER_MINUTE = float(constants.FloodLimit.MESSAGES_PER_MINUTE_PER_G
 DEFAULT_BURST = 10.0
 DEFAULT_RESERVE = 3.0  # tokens a broadcast leaves for answers (see PriorityGate)
 DEFAULT_MAX_RETRIES = 3
+# Telegram's 5xx answers, dropped connections and timeouts are usually gone a moment later.
+# An answer to a person is tried again after these pauses (so one blip does not lose it);
+# a broadcast message is not (its sender decides), nor is getUpdates (PTB's loop retries).
+# A timed-out request may have reached Telegram: a rare duplicate answer is preferred to
+# a lost one for someone who may be held at a border.
+TRANSIENT_RETRY_DELAYS = (0.5, 2.0)
 _IDLE_GROUP_GATES = 512  # like PTB: forget idle group budgets once there are this many
 _EPSILON = 1e-9  # a token refilled in floating point may come out a hair below 1
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
+
+
+def is_transient(error: NetworkError) -> bool:
+    """A 5xx answer, a dropped connection or a timeout; not a request Telegram refused
+    (``BadRequest`` is a ``NetworkError`` too in PTB)."""
+    return not isinstance(error, BadRequest)
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
@@ -270,8 +282,9 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any] | int]):
                 chat_id = int(chat_id)
             if (isinstance(chat_id, int) and chat_id < 0) or isinstance(chat_id, str):
                 group = chat_id  # groups and channels (a @username is one too)
-        for attempt in range(max_retries + 1):
-            retry = attempt > 0
+        attempt = transient = 0
+        while True:
+            retry = attempt + transient > 0
             if group is not None and self._group_rate > 0:
                 await self._group_gate(group).acquire(priority, first=retry)
             if chat_id is not None:
@@ -285,7 +298,16 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any] | int]):
                     log.warning("rate limit hit after %d retries (%s); giving up", max_retries,
                                 endpoint)
                     raise
+                attempt += 1
                 delay = retry_after_seconds(error) + 0.1
                 log.info("rate limit hit (%s); all requests wait %.1f s", endpoint, delay)
                 self._halt_until = max(self._halt_until, self._clock() + delay)
-        raise AssertionError("unreachable")  # pragma: no cover
+            except NetworkError as error:
+                if (not is_transient(error) or priority == LOW or endpoint == "getUpdates"
+                        or transient == len(TRANSIENT_RETRY_DELAYS)):
+                    raise
+                delay = TRANSIENT_RETRY_DELAYS[transient]
+                transient += 1
+                log.info("Telegram failed (%s, %s); trying again in %.1f s", endpoint,
+                         type(error).__name__, delay)
+                await self._sleep(delay)

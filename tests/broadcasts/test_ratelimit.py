@@ -8,10 +8,11 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.ratelimit import LOW, LOW_PRIORITY, NORMAL, PriorityRateLimiter
 
@@ -228,3 +229,58 @@ async def test_a_cancelled_waiter_leaves_the_queue() -> None:
     assert log == ["first", "kept"]
     assert rl.overall.waiting() == 0
     await rl.shutdown()
+
+
+def failing(clock: ManualClock, calls: list[float], errors: list[Exception]
+            ) -> Callable[..., Coroutine[Any, Any, bool]]:
+    async def callback(*_args: Any, **_kwargs: Any) -> bool:
+        calls.append(clock.now)
+        if errors:
+            raise errors.pop(0)
+        return True
+    return callback
+
+
+async def test_an_answer_is_tried_again_after_5xx_and_timeouts() -> None:
+    clock = ManualClock()
+    rl = limiter(clock)
+    calls: list[float] = []
+    flaky = failing(clock, calls, [NetworkError("Bad Gateway (502)"), TimedOut()])
+    task = asyncio.create_task(rl.process_request(flaky, (), {}, "sendMessage",
+                                                  {"chat_id": 5}, None))
+    await clock.run([task])
+    assert task.result() is True
+    assert calls == pytest.approx([0.0, 0.5, 2.5])  # after TRANSIENT_RETRY_DELAYS
+
+
+async def test_transient_retries_are_bounded_and_refusals_are_not_retried() -> None:
+    clock = ManualClock()
+    rl = limiter(clock)
+    calls: list[float] = []
+    down = failing(clock, calls, [NetworkError("Internal Server Error (500)")] * 5)
+    task = asyncio.create_task(rl.process_request(down, (), {}, "sendMessage",
+                                                  {"chat_id": 5}, None))
+    with pytest.raises(NetworkError):
+        await clock.run([task])
+    assert len(calls) == 3  # the first try and two more
+    for error in (BadRequest("Bad Request: message is too long"), Forbidden("blocked")):
+        calls.clear()
+        task = asyncio.create_task(rl.process_request(
+            failing(clock, calls, [error]), (), {}, "sendMessage", {"chat_id": 5}, None))
+        with pytest.raises(type(error)):
+            await clock.run([task])
+        assert len(calls) == 1
+
+
+async def test_broadcasts_and_polling_are_not_retried_on_5xx() -> None:
+    clock = ManualClock()
+    rl = limiter(clock)
+    for endpoint, data, args in (("sendMessage", {"chat_id": 5}, LOW_PRIORITY),
+                                 ("getUpdates", {}, None)):
+        calls: list[float] = []
+        task = asyncio.create_task(rl.process_request(
+            failing(clock, calls, [NetworkError("Bad Gateway (502)")]), (), {}, endpoint,
+            data, args))
+        with pytest.raises(NetworkError):
+            await clock.run([task])
+        assert len(calls) == 1

@@ -31,6 +31,28 @@ async def test_flood_limit_429_is_retried(fake: FakeTelegram, bot: BotProcess) -
     fake.api_errors.clear()
 
 
+async def test_telegram_5xx_is_retried(fake: FakeTelegram, bot: BotProcess) -> None:
+    await start_in(fake, USER_ID, "en")
+    fake.fail_next("sendMessage", times=2, error_code=502, description="Bad Gateway")
+    fake.send_message(USER_ID, "/help")
+    reply = await fake.chat(USER_ID).next_message(timeout=15)
+    assert "How to use Hamroh" in reply.text  # the answer itself, not an apology
+    assert [m for m, _ in fake.api_errors] == ["sendMessage", "sendMessage"]
+    fake.api_errors.clear()
+
+
+async def test_telegram_down_for_longer_gets_an_apology_after(fake: FakeTelegram,
+                                                              bot: BotProcess) -> None:
+    bot.expect_errors = True
+    await start_in(fake, USER_ID, "en")
+    fake.fail_next("sendMessage", times=3, error_code=500)
+    fake.send_message(USER_ID, "/help")
+    apology = await fake.chat(USER_ID).next_message(timeout=15)
+    assert "something went wrong" in apology.text
+    assert len(fake.api_errors) == 3  # the first try and two more, then the apology
+    fake.api_errors.clear()
+
+
 async def test_unexpected_error_gets_an_apology(fake: FakeTelegram, bot: BotProcess) -> None:
     bot.expect_errors = True
     await start_in(fake, USER_ID, "ru")
