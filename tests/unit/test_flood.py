@@ -19,3 +19,20 @@ async def test_tracked_users_are_bounded(monkeypatch) -> None:  # type: ignore[n
         assert await guard.check(user) is Verdict.ALLOW
     assert len(guard._buckets) == 2
     assert await guard.check(1) is Verdict.ALLOW  # forgotten, so a fresh bucket
+
+
+async def test_a_long_flood_gets_one_notice_per_period() -> None:
+    """The bucket lets a message through now and then; the notice is not repeated each
+    time, only after a whole period."""
+    import asyncio
+
+    now = [0.0]
+    guard = FloodGuard(burst=1, period=0.05, clock=lambda: now[0])
+    assert await guard.check(1) is Verdict.ALLOW
+    assert await guard.check(1) is Verdict.WARN
+    await asyncio.sleep(0.06)  # the bucket (real time) lets one more through
+    assert await guard.check(1) is Verdict.ALLOW
+    assert await guard.check(1) is Verdict.DROP  # still within the period of the notice
+    now[0] = 0.05
+    assert await guard.check(1) is Verdict.WARN  # a period later: reminded once
+    assert await guard.check(1) is Verdict.DROP
