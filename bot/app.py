@@ -3,6 +3,7 @@ in the playground and in the end-to-end tests."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -36,6 +37,7 @@ HamrohApplication = Application[Any, HamrohContext, dict[str, Any], dict[str, An
 # One slow database call or a user on a bad network must not stall everyone else;
 # Telegram's ~30 messages/s outgoing limit is far below what this allows.
 CONCURRENT_UPDATES = 16
+BUILD_WAIT_AT_STOP = 60.0  # s; the build takes a few
 ALLOWED_UPDATES = [
     Update.MESSAGE,
     Update.EDITED_MESSAGE,
@@ -143,6 +145,10 @@ async def _post_init(app: HamrohApplication) -> None:
 async def _post_shutdown(app: HamrohApplication) -> None:
     services: Services = app.bot_data[SERVICES_KEY]
     await services.db.close()
+    # A search index still being built (a stop in the first seconds) is waited for: the
+    # interpreter must not end under a thread inside numpy, which aborts the process.
+    if services.search is not None:
+        await asyncio.to_thread(services.search.wait_until_built, BUILD_WAIT_AT_STOP)
     log.info("bot stopped")
 
 

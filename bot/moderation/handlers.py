@@ -262,7 +262,8 @@ async def _take_input(update: Update, context: HamrohContext, role: Role,
     if not text:
         await message.reply_text(_("Please type it as text, or send /cancel."))
         return
-    if pending.get("action") == rules.ASK and len(text) > MAX_QUESTION_CHARS:
+    # A question and a typed reason both reach the reporter inside a framed message.
+    if pending.get("action") in (rules.ASK, rules.REJECT) and len(text) > MAX_QUESTION_CHARS:
         await message.reply_text(_("This is too long for one message to the reporter "
                                    "({count} characters). Please keep it under {limit}.")
                                  .format(count=len(text), limit=MAX_QUESTION_CHARS))

@@ -97,6 +97,10 @@ class SearchEngine:
         threading.Thread(target=work, name="search-build", daemon=True).start()
         return engine
 
+    def wait_until_built(self, timeout: float | None = None) -> bool:
+        """Block until the background build (if any) is over; False on a timeout."""
+        return self._ready.wait(timeout)
+
     def _wait(self) -> None:
         self._ready.wait()
         if self._error is not None:

@@ -428,3 +428,40 @@ async def test_stale_lists_the_articles_to_check(fake: FakeTelegram, bot: BotPro
     assert t("ru", "Articles to check: the rules in them may have changed") in reply.text
     for article in stale:
         assert article.id in reply.text
+
+
+async def test_a_long_question_or_reason_is_refused_politely_and_kept_pending(
+        fake: FakeTelegram, bot: BotProcess) -> None:
+    """Both reach the reporter inside a framed message, which must stay under Telegram's
+    4,096 characters: the moderator is asked to shorten it, and nothing is sent."""
+    await start_in(fake, ADMIN_ID, "en")
+    ref = await file_report(fake, USER_ID, "en", contact=True)
+    reporter = fake.chat(USER_ID)
+    await fake.chat(ADMIN_ID).next_message()  # the announcement
+    reporter.skip()
+    card = await send(fake, ADMIN_ID, f"/queue {ref}")
+    card = card if "📂" in card.text else await next_card(fake, ADMIN_ID)
+    await press(fake, ADMIN_ID, card, "✋ Take")
+    card = await next_card(fake, ADMIN_ID)
+    await reporter.next_message()  # "in review"
+    long_text = "Please describe the room and the officers in detail. " * 70  # ~3,800
+    await press(fake, ADMIN_ID, card, "❓ Ask the reporter")
+    await fake.chat(ADMIN_ID).next_message()
+    refusal = await send(fake, ADMIN_ID, long_text)
+    assert "too long for one message to the reporter" in refusal.text
+    shorter = await send(fake, ADMIN_ID, "Which terminal was it?")  # still asking
+    assert "was sent to the reporter" in shorter.text
+    assert "Which terminal" in (await reporter.next_message()).text
+
+    card = await next_card(fake, ADMIN_ID)
+    await press(fake, ADMIN_ID, card, "❌ Reject")
+    reasons = await fake.chat(ADMIN_ID).next_event(kinds={"message", "edit_markup"})
+    assert reasons.message is not None
+    await press(fake, ADMIN_ID, reasons.message, "✍️ Type a reason")
+    await fake.chat(ADMIN_ID).next_message()
+    refusal = await send(fake, ADMIN_ID, long_text)
+    assert "too long for one message to the reporter" in refusal.text
+    done = await send(fake, ADMIN_ID, "We could not confirm the date.")
+    assert ref in done.text
+    told = await reporter.next_message()
+    assert "We could not confirm the date." in told.text
