@@ -57,6 +57,6 @@ class Fusion:
 
 
 # From ``benchmarks/calibrate.py`` (see BENCHMARKS.md for the run).
-FUSION = Fusion(w_model=0.4, temperature=0.2, bias=-1.853,
-                weights=(-0.799, 0.053, 1.367, 3.01, 2.774, 0.656, -5.972), threshold=0.695,
-                situation_threshold=0.455)
+FUSION = Fusion(w_model=0.5, temperature=0.2, bias=-1.522,
+                weights=(-0.114, -0.093, 1.542, 2.05, 2.245, 0.799, -6.293), threshold=0.735,
+                situation_threshold=0.67)
