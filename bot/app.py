@@ -145,10 +145,8 @@ async def _post_init(app: HamrohApplication) -> None:
 async def _post_shutdown(app: HamrohApplication) -> None:
     services: Services = app.bot_data[SERVICES_KEY]
     await services.db.close()
-    # A search index still being built (a stop in the first seconds) is waited for: the
-    # interpreter must not end under a thread inside numpy, which aborts the process.
-    if services.search is not None:
-        await asyncio.to_thread(services.search.wait_until_built, BUILD_WAIT_AT_STOP)
+    if services.search is not None:  # a stop in the first seconds: end the index build
+        await asyncio.to_thread(services.search.stop_building, BUILD_WAIT_AT_STOP)
     log.info("bot stopped")
 
 

@@ -27,7 +27,7 @@ async def reload_knowledge(update: Update, context: HamrohContext) -> None:
     try:
         # Building the index takes a second or two of CPU: keep the event loop free.
         knowledge = await asyncio.to_thread(load_knowledge_base)
-        engine = await asyncio.to_thread(SearchEngine.build, knowledge)
+        engine = await asyncio.to_thread(SearchEngine.build_isolated, knowledge)
     except KnowledgeBaseError as error:
         log.warning("knowledge base reload failed")
         await update.effective_message.reply_text(

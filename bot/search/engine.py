@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from bot import paths
 from bot.kb.model import LANGS, KnowledgeBase
 from bot.search import offtopic, smalltalk
+from bot.search.builder import ChildBuild, ChildBuildFailed
 from bot.search.classifier import (
     OUT_OF_SCOPE,
     OUT_OF_SCOPE_FILE,
@@ -23,6 +27,8 @@ from bot.search.index import Document, LanguageIndex
 from bot.search.langid import LanguageDetector, chat_samples
 from bot.search.normalize import has_cyrillic, has_latin, normalize, strip_html
 from bot.search.urgency import EXAMPLES_FILE, UrgencyModel
+
+log = logging.getLogger(__name__)
 
 MAX_HITS = 5
 # Long messages are searched by their first and last words only: the question
@@ -73,20 +79,31 @@ class SearchEngine:
         self._ready = threading.Event()
         self._ready.set()
         self._error: BaseException | None = None
+        self._child: ChildBuild | None = None
+        self._stopping = False
 
     @classmethod
     def build_in_background(cls, kb: KnowledgeBase) -> SearchEngine:
-        """An engine that builds itself in a thread (3–4 s): the bot starts at once, and
-        only the first question waits for it. Many runs never search at all."""
+        """An engine that builds itself (3–5 s) while the bot starts at once; only the
+        first question waits for it. Many runs never search at all. The build runs in a
+        child process (``bot.search.builder``: the bot's memory stays small and its event
+        loop free), or here when no child can be started."""
         engine = cls.__new__(cls)
         ready = threading.Event()
         engine._ready, engine._error = ready, None
+        engine._child, engine._stopping = None, False
+
+        def started(child: ChildBuild) -> None:
+            engine._child = child
+            if engine._stopping:  # the bot began to stop while the child started
+                child.cancel()
 
         def work() -> None:
             try:
-                built = cls.build(kb)
+                built = cls.build_isolated(kb, started=started,
+                                           fall_back=lambda: not engine._stopping)
                 engine.__dict__.update(built.__dict__)
-                engine._ready = ready
+                engine._ready, engine._child = ready, None
                 del built
                 return_free_memory()
             except BaseException as error:  # re-raised where the engine is used
@@ -97,8 +114,35 @@ class SearchEngine:
         threading.Thread(target=work, name="search-build", daemon=True).start()
         return engine
 
-    def wait_until_built(self, timeout: float | None = None) -> bool:
-        """Block until the background build (if any) is over; False on a timeout."""
+    @classmethod
+    def build_isolated(cls, kb: KnowledgeBase, *,
+                       started: Callable[[ChildBuild], None] | None = None,
+                       fall_back: Callable[[], bool] = lambda: True) -> SearchEngine:
+        """``build`` in a child process (see ``bot.search.builder``); in this process when
+        no child can be started or it died, unless ``fall_back()`` says no (stopping)."""
+        try:
+            child = ChildBuild(kb)
+            if started is not None:
+                started(child)
+            return cls(*child.result())
+        except ChildBuildFailed as failure:
+            if not fall_back():
+                raise
+            log.warning("search index built in the bot's own process: %s", failure)
+            return cls.build(kb)
+
+    def parts(self) -> tuple[Any, ...]:
+        """What ``__init__`` takes, to send a built engine from a child process."""
+        return self._indexes, self._detector, self._model, self._fusion, self._urgency
+
+    def stop_building(self, timeout: float) -> bool:
+        """The bot is stopping: end a build still under way (a child is stopped; a build
+        in this process is waited for, since the interpreter must not end under a thread
+        inside numpy). False if it did not end within ``timeout``."""
+        self._stopping = True
+        child = self._child
+        if child is not None:
+            child.cancel()
         return self._ready.wait(timeout)
 
     def _wait(self) -> None:

@@ -1,0 +1,96 @@
+"""Build the search engine in a child process, so that the bot's own memory stays small.
+
+Building allocates hundreds of thousands of short-lived objects. In the bot's process the
+few that outlive the build (cached stems, interned strings) stay scattered over the
+allocator's pages and pin them: the bot kept about 45 MiB it no longer used, whatever was
+freed or trimmed. A child process (spawned: a fresh interpreter that inherits nothing but
+the environment) builds the parts, sends them back over a pipe and exits, taking all of
+that with it; the bot receives compact copies. The build's CPU also stays off the bot's
+event loop (the child has its own interpreter lock), so the bot answers at full speed
+while the index is built.
+
+The parts travel with ``pickle`` between the bot and the child it started, over a private
+pipe: nothing from outside is ever unpickled. Where a child cannot be started (a sandbox
+without ``fork``/``exec``), the caller builds in its own process instead.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import logging
+import multiprocessing
+from multiprocessing.connection import Connection
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.kb.model import KnowledgeBase
+
+log = logging.getLogger(__name__)
+
+
+def _mapping_proxy(mapping: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(mapping)
+
+
+def _reduce_mapping_proxy(proxy: MappingProxyType[Any, Any]) -> tuple[Any, tuple[Any, ...]]:
+    return _mapping_proxy, (dict(proxy),)
+
+
+# The knowledge base keeps its mappings read-only; the child needs a copy of it.
+copyreg.pickle(MappingProxyType, _reduce_mapping_proxy)  # type: ignore[arg-type]
+
+
+class ChildBuildFailed(Exception):
+    """The child could not be started, or ended without sending the parts."""
+
+
+def _build(kb: KnowledgeBase, connection: Connection) -> None:
+    """The child's whole life: build, send, exit."""
+    from bot.search.engine import SearchEngine
+
+    try:
+        parts: object = ("ok", SearchEngine.build(kb).parts())
+    except Exception as error:  # sent as text: an exception object may not pickle
+        parts = ("error", f"{type(error).__name__}: {error}")
+    connection.send(parts)
+    connection.close()
+
+
+class ChildBuild:
+    """One build in a spawned child process."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        try:
+            context = multiprocessing.get_context("spawn")
+            receiver, sender = context.Pipe(duplex=False)
+        except Exception as error:
+            raise ChildBuildFailed(f"cannot start a child process: {error}") from error
+        try:
+            self._process = context.Process(target=_build, args=(kb, sender),
+                                            name="search-build", daemon=True)
+            self._process.start()
+        except Exception as error:  # no processes here, or the knowledge base won't pickle
+            receiver.close()
+            raise ChildBuildFailed(f"cannot start a child process: {error}") from error
+        finally:
+            sender.close()  # the child has its own copy; EOF reaches us if it dies
+        self._receiver = receiver
+
+    def result(self) -> tuple[Any, ...]:
+        """The engine's parts (``SearchEngine.parts``); blocks until the child sends them."""
+        try:
+            status, payload = self._receiver.recv()
+        except (EOFError, OSError) as error:
+            raise ChildBuildFailed("the child process ended without a result") from error
+        finally:
+            self._receiver.close()
+            self._process.join(timeout=10)
+        if status != "ok":
+            raise RuntimeError(f"building the search index failed: {payload}")
+        return tuple(payload)
+
+    def cancel(self) -> None:
+        """Stop the child (the bot is stopping before the build ended)."""
+        if self._process.is_alive():
+            self._process.terminate()

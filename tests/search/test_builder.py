@@ -1,0 +1,56 @@
+"""The search engine built in a child process, handed back, stopped, or built here."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import pytest
+
+from bot.kb.loader import load_knowledge_base
+from bot.kb.model import KnowledgeBase
+from bot.search import builder
+from bot.search.builder import ChildBuild, ChildBuildFailed
+from bot.search.engine import SearchEngine
+
+QUESTIONS = ("патент чанд пул", "меня держат в аэропорту уже 10 часов", "zapret na vezd")
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load_knowledge_base()
+
+
+def test_a_child_builds_the_same_engine(kb: KnowledgeBase) -> None:
+    here = SearchEngine.build(kb)
+    there = SearchEngine(*ChildBuild(kb).result())
+    for question in QUESTIONS:
+        assert there.search(question) == here.search(question)
+
+
+def test_a_cancelled_child_gives_no_result(kb: KnowledgeBase) -> None:
+    child = ChildBuild(kb)
+    child.cancel()
+    with pytest.raises(ChildBuildFailed):
+        child.result()
+
+
+def test_without_child_processes_the_engine_is_built_here(
+        kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    def no_processes(method: str) -> None:
+        raise OSError("no processes in this sandbox")
+
+    monkeypatch.setattr(builder.multiprocessing, "get_context", no_processes)
+    engine = SearchEngine.build_isolated(kb)
+    assert engine.search(QUESTIONS[0]).hits
+    assert "built in the bot's own process" in caplog.text
+    with pytest.raises(ChildBuildFailed):  # unless the bot is stopping
+        SearchEngine.build_isolated(kb, fall_back=lambda: False)
+
+
+def test_stopping_during_a_background_build(kb: KnowledgeBase) -> None:
+    engine = SearchEngine.build_in_background(kb)
+    assert engine.stop_building(timeout=30)  # the child is stopped, not waited for
+    with pytest.raises(RuntimeError, match="could not be built"):
+        engine.search(QUESTIONS[0])
+    assert not [p for p in multiprocessing.active_children() if p.name == "search-build"]
