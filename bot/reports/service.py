@@ -225,11 +225,9 @@ class ReportService:
                  "first_message_id": draft.first_message_id}).encode("utf-8"),
                 self._delivery_aad(ref))
             try:
-                await self.db.reports.insert(report, delivery)
+                stored = await self.db.reports.insert(report, delivery)
             except ReferenceTaken:
                 continue
-            stored = await self.db.reports.by_ref(ref)
-            assert stored is not None
             log.info("report %s stored%s", ref, " (urgent)" if draft.urgent else "")
             return Submission(stored, created=True)
         raise RuntimeError("could not draw a free report reference")

@@ -16,9 +16,13 @@ without ``fork``/``exec``), the caller builds in its own process instead.
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
+import ctypes
 import logging
 import multiprocessing
+import os
+import signal
 from multiprocessing.connection import Connection
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -27,6 +31,8 @@ if TYPE_CHECKING:
     from bot.kb.model import KnowledgeBase
 
 log = logging.getLogger(__name__)
+
+_PR_SET_PDEATHSIG = 1  # prctl option (Linux)
 
 
 def _mapping_proxy(mapping: dict[Any, Any]) -> MappingProxyType[Any, Any]:
@@ -45,15 +51,26 @@ class ChildBuildFailed(Exception):
     """The child could not be started, or ended without sending the parts."""
 
 
-def _build(kb: KnowledgeBase, connection: Connection) -> None:
+def _die_with(parent: int) -> None:
+    """End this child when the bot ends, even by ``kill -9`` (Linux: a parent-death signal;
+    elsewhere the send below fails and the child ends then)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the bot ended before the signal was set
+        os._exit(0)
+
+
+def _build(kb: KnowledgeBase, connection: Connection, parent: int) -> None:
     """The child's whole life: build, send, exit."""
+    _die_with(parent)
     from bot.search.engine import SearchEngine
 
     try:
         parts: object = ("ok", SearchEngine.build(kb).parts())
     except Exception as error:  # sent as text: an exception object may not pickle
         parts = ("error", f"{type(error).__name__}: {error}")
-    connection.send(parts)
+    with contextlib.suppress(OSError):  # the bot is gone: nobody to tell
+        connection.send(parts)
     connection.close()
 
 
@@ -67,7 +84,7 @@ class ChildBuild:
         except Exception as error:
             raise ChildBuildFailed(f"cannot start a child process: {error}") from error
         try:
-            self._process = context.Process(target=_build, args=(kb, sender),
+            self._process = context.Process(target=_build, args=(kb, sender, os.getpid()),
                                             name="search-build", daemon=True)
             self._process.start()
         except Exception as error:  # no processes here, or the knowledge base won't pickle

@@ -210,9 +210,10 @@ class ReportRepository(Repository):
 
     # --- reports -------------------------------------------------------------------
 
-    async def insert(self, report: NewReport, delivery: bytes | None = None) -> None:
+    async def insert(self, report: NewReport, delivery: bytes | None = None) -> ReportRow:
         """Store the report, its pending ``delivery`` (sealed: who to tell) and drop its
-        draft in one commit.
+        draft in one commit; the stored row, as the transaction read it back (a read on
+        the shared connection may still hold a snapshot from before the commit).
 
         Raises ``ReferenceTaken`` when the reference collides; a second insert of the
         same draft is prevented by the caller's ``by_draft`` check and, as a last
@@ -236,10 +237,15 @@ class ReportRepository(Repository):
                         "VALUES (?, 'announce', ?, ?)", (report.ref, delivery, now))
                 await conn.execute(
                     "DELETE FROM report_drafts WHERE draft_id = ?", (report.draft_id,))
+                async with conn.execute(f"SELECT {_COLUMNS} FROM reports WHERE ref = ?",
+                                        (report.ref,)) as cursor:
+                    row = await cursor.fetchone()
         except sqlite3.IntegrityError as error:
             if "reports.ref" in str(error):
                 raise ReferenceTaken(report.ref) from error
             raise
+        assert row is not None  # inserted just above, in the same transaction
+        return _report(row)
 
     async def pending_deliveries(self, created_before: str) -> list[tuple[str, str, bytes]]:
         """(ref, stage, sealed) of reports not yet fully announced, oldest first."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import signal
 import sqlite3
 import time
 from pathlib import Path
@@ -10,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.fakeapi import FakeTelegram
-from tests.e2e.conftest import USER_ID, BotProcess, start_in
+from tests.e2e.conftest import USER_ID, BotProcess, eventually, start_in
 
 
 def _user_row(data_dir: Path) -> tuple[str | None, int]:
@@ -169,3 +172,54 @@ async def test_debug_logs_carry_no_token_text_or_user_id(fake: FakeTelegram,
     assert "DEBUG" in log  # the level really was DEBUG
     assert TOKEN not in log and TOKEN.split(":")[1] not in log
     assert marker not in log and str(USER_ID) not in log
+
+
+def _stat(pid: int) -> list[str] | None:
+    """Fields of /proc/PID/stat after the command name (state first); None if gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat[stat.rindex(")") + 2:].split()
+
+
+def _index_builder(pid: int) -> int | None:
+    """The child process of ``pid`` that builds the search index."""
+    for entry in Path("/proc").iterdir():
+        fields = _stat(int(entry.name)) if entry.name.isdigit() else None
+        if fields is not None and int(fields[1]) == pid:
+            with contextlib.suppress(OSError):
+                if b"spawn_main" in (entry / "cmdline").read_bytes():
+                    return int(entry.name)
+    return None
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = _stat(pid)
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") if fields else 0.0
+
+
+def _alive(pid: int) -> bool:
+    fields = _stat(pid)
+    return fields is not None and fields[0] != "Z"  # a zombie has ended
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
+async def test_a_killed_bot_leaves_no_index_builder_behind(fake: FakeTelegram,
+                                                           bot: BotProcess) -> None:
+    """The search index is built in a child process; kill -9 of the bot in the middle of
+    the build ends it too (otherwise it builds on for seconds, then fails to deliver)."""
+    assert bot.proc is not None
+    parent = bot.proc.pid
+    await eventually(lambda: _index_builder(parent), timeout=10,
+                     message="the index builder started")
+    builder = _index_builder(parent)
+    assert builder is not None
+    await eventually(lambda: _cpu_seconds(builder) >= 1.0 or not _alive(builder),
+                     timeout=30, message="the builder at work")
+    assert _alive(builder), "the build ended before the test could kill the bot"
+    os.kill(parent, signal.SIGKILL)
+    await eventually(lambda: not _alive(builder), timeout=1,
+                     message="the builder ended with the bot")
+    await bot.stop()  # collects the killed process and its log
+    await bot.start()  # the fixture's own stop checks the new process's log

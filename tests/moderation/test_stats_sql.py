@@ -68,3 +68,20 @@ async def test_counts_in_sql_equal_counting_rows(db: Database) -> None:
 async def test_stats_of_an_empty_database(db: Database) -> None:
     period = Period(None, None, "all")
     assert await load_stats(db, period) == compute_stats([], period)
+
+
+async def test_insert_returns_the_stored_row_while_a_read_is_half_way(db: Database) -> None:
+    """A read left half-way on the shared connection (another update iterating rows) pins
+    that connection's snapshot: a report committed meanwhile by the transaction connection
+    is not visible there yet. ``insert`` therefore returns the row as its own transaction
+    read it (the report service asserted on a read-back and failed under load)."""
+    rng = random.Random(3)
+    for n in range(3):
+        await db.reports.insert(random_report(rng, n))
+    async with db.conn.execute("SELECT ref FROM reports") as half_way:
+        assert await half_way.fetchone() is not None  # the statement is still open
+        report = random_report(rng, 99)
+        stored = await db.reports.insert(report)
+        assert stored.ref == report.ref and stored.status == "new"
+        assert await db.reports.by_ref(report.ref) is None  # the pinned snapshot
+    assert await db.reports.by_ref(report.ref) == stored
