@@ -54,7 +54,7 @@ class ChildBuildFailed(Exception):
 def _die_with(parent: int) -> None:
     """End this child when the bot ends, even by ``kill -9`` (Linux: a parent-death signal;
     elsewhere the send below fails and the child ends then)."""
-    with contextlib.suppress(OSError, AttributeError):
+    with contextlib.suppress(Exception):  # no prctl (macOS) or no CDLL(None) (Windows)
         ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
     if os.getppid() != parent:  # the bot ended before the signal was set
         os._exit(0)

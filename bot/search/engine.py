@@ -354,7 +354,7 @@ def return_free_memory() -> None:
 def _trim() -> None:
     try:
         trim = ctypes.CDLL(None).malloc_trim  # the C library the process already has
-    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to trim
+    except Exception:  # not glibc (musl, macOS, Windows): nothing to trim
         return
     trim(0)
 
