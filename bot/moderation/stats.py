@@ -12,7 +12,7 @@ import calendar
 import html
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -26,10 +26,11 @@ from bot.reports.dates import incident_day
 from bot.reports.draft import GROUPS, INCIDENTS
 from bot.reports.places import Places
 from bot.reports.summary import OTHER_INCIDENT
+from bot.storage.reports import ReportTally
 
 if TYPE_CHECKING:
     from bot.storage import Database
-    from bot.storage.reports import ReportRow, ReportTally
+    from bot.storage.reports import ReportRow
 
 Gettext = Callable[[str], str]
 Counts = tuple[tuple[str, int], ...]
@@ -181,7 +182,8 @@ def _incident_day(row: ReportRow) -> date | None:
 def compute_stats(rows: Sequence[ReportRow], period: Period,
                   statuses: tuple[str, ...] = ()) -> ReportStats:
     """Count ``rows`` whose incident date lies in ``period`` (and status in ``statuses``,
-    when given): the caller usually selected exactly these already."""
+    when given): the caller usually selected exactly these already. The rows are tallied
+    as SQLite tallies them for ``load_stats``, so both count by the same rules."""
     days: list[date] = []
     kept: list[ReportRow] = []
     for row in rows:
@@ -190,26 +192,25 @@ def compute_stats(rows: Sequence[ReportRow], period: Period,
             continue
         days.append(day)
         kept.append(row)
-    groups: Counter[str] = Counter()
-    for row in kept:
-        groups.update(set(row.groups) or {NO_GROUPS})  # a code counts once per report
-    months = Counter(day.strftime("%Y-%m") for day in days)
-    return ReportStats(
-        period=period,
+
+    def tallied(values: Iterable[str]) -> Counts:
+        return tuple(sorted(Counter(values).items()))
+
+    tally = ReportTally(
         total=len(kept),
-        by_status=_ranked(Counter(row.status for row in kept)),
-        # A report with several types counts once for each, like the groups.
-        by_incident=_ranked(Counter(code for row in kept
-                                    for code in dict.fromkeys(row.incidents or (row.incident,)))),
-        by_place=_ranked(Counter(row.place for row in kept)),
-        by_month=tuple(sorted(months.items())),
-        by_groups=_ranked(groups),
-        people_total_min=sum(people_lower_bound(row.people) for row in kept),
-        urgent=sum(1 for row in kept if row.urgent),
-        first_date=min(days, default=None),
-        last_date=max(days, default=None),
-        statuses=tuple(statuses),
+        first_day=min(days).isoformat() if days else None,
+        last_day=max(days).isoformat() if days else None,
+        counts={
+            "status": tallied(row.status for row in kept),
+            "incidents": tallied(",".join(row.incidents or (row.incident,)) for row in kept),
+            "place": tallied(row.place for row in kept),
+            "month": tallied(day.strftime("%Y-%m") for day in days),
+            "groups": tallied(",".join(row.groups) for row in kept),
+            "people": tallied(row.people for row in kept),
+            "urgent": tallied("1" if row.urgent else "0" for row in kept),
+        },
     )
+    return stats_from_tally(tally, period, statuses)
 
 
 async def load_stats(db: Database, period: Period,
@@ -221,7 +222,8 @@ async def load_stats(db: Database, period: Period,
 
 def stats_from_tally(tally: ReportTally, period: Period,
                      statuses: tuple[str, ...] = ()) -> ReportStats:
-    """The counts ``compute_stats`` makes from rows, from SQLite's per-column counts."""
+    """The statistics from per-column counts (SQLite's, or ``compute_stats``'s of rows):
+    a report with several incident types or groups counts once for each."""
     def counted(name: str) -> tuple[tuple[str, int], ...]:
         return tally.counts.get(name, ())
 

@@ -432,4 +432,3 @@ class LanguageIndex:
         fused = [W_CURATED * c + W_TEXT * t + W_NGRAM * g
                  for c, t, g in zip(curated, body, ngrams, strict=True)]
         return fused, ngrams
-

@@ -47,7 +47,7 @@ class LogisticModel:
     def train_on_features(cls, samples: Sequence[np.ndarray], labels: Sequence[bool], *,
                           l2: float = L2, iterations: int = ITERATIONS) -> LogisticModel:
         """As ``train``, from ``feature_ids`` already computed (shared with another model)."""
-        vectors = [_vector(names) for names in samples]
+        vectors = [_vector(ids) for ids in samples]
         slots = np.concatenate([s for s, _ in vectors]) if vectors else np.zeros(0, np.int64)
         values = np.concatenate([np.full(len(s), v) for s, v in vectors]) if vectors \
             else np.zeros(0)

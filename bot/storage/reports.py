@@ -91,6 +91,7 @@ def _as_day(incident_date: str | None) -> str | None:
     """A month-only date ("2025-12") counts as the month's first day."""
     return incident_date + "-01" if incident_date and len(incident_date) == 7 else incident_date
 
+
 # ReportTally.counts: per name, the column (or expression) whose values are counted.
 _TALLIED = {
     "status": "status",

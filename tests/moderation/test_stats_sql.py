@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
-
-import pytest
 
 from bot.moderation.stats import Period, compute_stats, load_stats, parse_period
 from bot.storage import Database
@@ -18,15 +14,6 @@ PLACES = ("dme", "vko", "svo", "kzn", "other")
 GROUPS = ("women", "children", "elderly", "disabled")
 PEOPLE = ("1", "2", "3-5", "6-10", "11+", "14", "")
 STATUSES = ("new", "verified", "rejected", "in_review")
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "db.sqlite3")
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 def random_report(rng: random.Random, n: int) -> NewReport:
