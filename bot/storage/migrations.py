@@ -327,4 +327,130 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
                                               urgent, incident, incidents);
         """,
     ),
+    (
+        15,
+        # /stats reads summaries kept by triggers instead of counting the reports: a year of
+        # 50,000 reports took 130–160 ms as seven grouped scans of the covering index of
+        # migration 14, which this replaces. ``report_tally``: one row per incident date (as
+        # stored: a month-only date stays "2025-12"), status, counted column and value; ``n``
+        # is how many reports have it. ``report_tally_month``: the same per month, kept from
+        # the daily rows, for the whole months of a period. Rows that reach 0 are deleted, so
+        # the dates present are the reports' dates.
+        """
+        DROP INDEX reports_tally;
+        CREATE TABLE report_tally (
+            incident_date TEXT NOT NULL,
+            status TEXT NOT NULL,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (incident_date, status, name, value)
+        ) WITHOUT ROWID;
+        CREATE TABLE report_tally_month (
+            month TEXT NOT NULL,
+            status TEXT NOT NULL,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (month, status, name, value)
+        ) WITHOUT ROWID;
+        INSERT INTO report_tally (incident_date, status, name, value, n)
+        SELECT incident_date, status, 'status', reports.status,
+            COUNT(*) FROM reports GROUP BY 1, 2, 4
+        UNION ALL SELECT incident_date, status, 'incidents',
+            COALESCE(NULLIF(reports.incidents, ''), reports.incident),
+            COUNT(*) FROM reports GROUP BY 1, 2, 4
+        UNION ALL SELECT incident_date, status, 'place', reports.place,
+            COUNT(*) FROM reports GROUP BY 1, 2, 4
+        UNION ALL SELECT incident_date, status, 'month', substr(reports.incident_date, 1, 7),
+            COUNT(*) FROM reports GROUP BY 1, 2, 4
+        UNION ALL SELECT incident_date, status, 'groups', reports.groups,
+            COUNT(*) FROM reports GROUP BY 1, 2, 4
+        UNION ALL SELECT incident_date, status, 'people', reports.people,
+            COUNT(*) FROM reports GROUP BY 1, 2, 4
+        UNION ALL SELECT incident_date, status, 'urgent', reports.urgent,
+            COUNT(*) FROM reports GROUP BY 1, 2, 4;
+        INSERT INTO report_tally_month (month, status, name, value, n)
+        SELECT substr(incident_date, 1, 7), status, name, value, SUM(n) FROM report_tally
+        GROUP BY 1, 2, 3, 4;
+        CREATE TRIGGER report_tally_month_insert AFTER INSERT ON report_tally BEGIN
+            INSERT INTO report_tally_month (month, status, name, value, n)
+                VALUES (substr(NEW.incident_date, 1, 7), NEW.status, NEW.name, NEW.value, NEW.n)
+                ON CONFLICT (month, status, name, value) DO UPDATE SET n = n + excluded.n;
+        END;
+        CREATE TRIGGER report_tally_month_update AFTER UPDATE OF n ON report_tally BEGIN
+            UPDATE report_tally_month SET n = n + NEW.n - OLD.n
+                WHERE month = substr(NEW.incident_date, 1, 7) AND status = NEW.status
+                AND name = NEW.name AND value = NEW.value;
+        END;
+        CREATE TRIGGER report_tally_month_delete AFTER DELETE ON report_tally BEGIN
+            UPDATE report_tally_month SET n = n - OLD.n
+                WHERE month = substr(OLD.incident_date, 1, 7) AND status = OLD.status
+                AND name = OLD.name AND value = OLD.value;
+            DELETE FROM report_tally_month
+                WHERE month = substr(OLD.incident_date, 1, 7) AND status = OLD.status
+                AND name = OLD.name AND value = OLD.value AND n = 0;
+        END;
+        CREATE TRIGGER report_tally_insert AFTER INSERT ON reports BEGIN
+            INSERT INTO report_tally (incident_date, status, name, value, n) VALUES
+                (NEW.incident_date, NEW.status, 'status', NEW.status, 1),
+                (NEW.incident_date, NEW.status, 'incidents',
+                    COALESCE(NULLIF(NEW.incidents, ''), NEW.incident), 1),
+                (NEW.incident_date, NEW.status, 'place', NEW.place, 1),
+                (NEW.incident_date, NEW.status, 'month',
+                    substr(NEW.incident_date, 1, 7), 1),
+                (NEW.incident_date, NEW.status, 'groups', NEW.groups, 1),
+                (NEW.incident_date, NEW.status, 'people', NEW.people, 1),
+                (NEW.incident_date, NEW.status, 'urgent', NEW.urgent, 1)
+                ON CONFLICT (incident_date, status, name, value)
+                DO UPDATE SET n = n + excluded.n;
+        END;
+        CREATE TRIGGER report_tally_delete AFTER DELETE ON reports BEGIN
+            INSERT INTO report_tally (incident_date, status, name, value, n) VALUES
+                (OLD.incident_date, OLD.status, 'status', OLD.status, -1),
+                (OLD.incident_date, OLD.status, 'incidents',
+                    COALESCE(NULLIF(OLD.incidents, ''), OLD.incident), -1),
+                (OLD.incident_date, OLD.status, 'place', OLD.place, -1),
+                (OLD.incident_date, OLD.status, 'month',
+                    substr(OLD.incident_date, 1, 7), -1),
+                (OLD.incident_date, OLD.status, 'groups', OLD.groups, -1),
+                (OLD.incident_date, OLD.status, 'people', OLD.people, -1),
+                (OLD.incident_date, OLD.status, 'urgent', OLD.urgent, -1)
+                ON CONFLICT (incident_date, status, name, value)
+                DO UPDATE SET n = n + excluded.n;
+            DELETE FROM report_tally
+                WHERE incident_date = OLD.incident_date AND status = OLD.status AND n = 0;
+        END;
+        CREATE TRIGGER report_tally_update
+        AFTER UPDATE OF status, incident_date, place, people, groups, urgent, incident, incidents
+        ON reports BEGIN
+            INSERT INTO report_tally (incident_date, status, name, value, n) VALUES
+                (OLD.incident_date, OLD.status, 'status', OLD.status, -1),
+                (OLD.incident_date, OLD.status, 'incidents',
+                    COALESCE(NULLIF(OLD.incidents, ''), OLD.incident), -1),
+                (OLD.incident_date, OLD.status, 'place', OLD.place, -1),
+                (OLD.incident_date, OLD.status, 'month',
+                    substr(OLD.incident_date, 1, 7), -1),
+                (OLD.incident_date, OLD.status, 'groups', OLD.groups, -1),
+                (OLD.incident_date, OLD.status, 'people', OLD.people, -1),
+                (OLD.incident_date, OLD.status, 'urgent', OLD.urgent, -1)
+                ON CONFLICT (incident_date, status, name, value)
+                DO UPDATE SET n = n + excluded.n;
+            INSERT INTO report_tally (incident_date, status, name, value, n) VALUES
+                (NEW.incident_date, NEW.status, 'status', NEW.status, 1),
+                (NEW.incident_date, NEW.status, 'incidents',
+                    COALESCE(NULLIF(NEW.incidents, ''), NEW.incident), 1),
+                (NEW.incident_date, NEW.status, 'place', NEW.place, 1),
+                (NEW.incident_date, NEW.status, 'month',
+                    substr(NEW.incident_date, 1, 7), 1),
+                (NEW.incident_date, NEW.status, 'groups', NEW.groups, 1),
+                (NEW.incident_date, NEW.status, 'people', NEW.people, 1),
+                (NEW.incident_date, NEW.status, 'urgent', NEW.urgent, 1)
+                ON CONFLICT (incident_date, status, name, value)
+                DO UPDATE SET n = n + excluded.n;
+            DELETE FROM report_tally
+                WHERE incident_date = OLD.incident_date AND status = OLD.status AND n = 0;
+        END;
+        """,
+    ),
 )

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.storage.base import Repository, now_iso
@@ -92,22 +93,10 @@ def _as_day(incident_date: str | None) -> str | None:
     return incident_date + "-01" if incident_date and len(incident_date) == 7 else incident_date
 
 
-# ReportTally.counts: per name, the column (or expression) whose values are counted.
-_TALLIED = {
-    "status": "status",
-    "incidents": "COALESCE(NULLIF(incidents, ''), incident)",  # comma-separated codes
-    "place": "place",
-    "month": "substr(incident_date, 1, 7)",
-    "groups": "groups",  # comma-separated codes, '' for none
-    "people": "people",
-    "urgent": "urgent",
-}
-
-
-# Every tallied column is in this index (migration 14): counted from it alone, never
-# reading a report's sealed content. Named, because for a status filter SQLite would
-# otherwise pick the (status, date) index and read every matching report.
-_TALLY_INDEX = "INDEXED BY reports_tally"
+# ReportTally.counts: the names under which the ``report_tally`` triggers (migration 15)
+# count a report's values: status, incidents (comma-separated codes), place, month,
+# groups (comma-separated codes, '' for none), people, urgent ('0'/'1').
+_TALLIED = ("status", "incidents", "place", "month", "groups", "people", "urgent")
 
 
 @dataclass(frozen=True)
@@ -140,6 +129,56 @@ def _period_clause(statuses: tuple[str, ...], since: str | None, until: str | No
         clauses.append("incident_date <= ?")
         params.append(until)
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", tuple(params)
+
+
+def _month_clause(statuses: tuple[str, ...], first: str | None, last: str | None
+                  ) -> tuple[str, tuple[object, ...]]:
+    """WHERE for the monthly summary: months ("YYYY-MM") from ``first`` to ``last``."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if statuses:
+        clauses.append(f"status IN ({','.join('?' * len(statuses))})")
+        params += statuses
+    if first:
+        clauses.append("month >= ?")
+        params.append(first)
+    if last:
+        clauses.append("month <= ?")
+        params.append(last)
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", tuple(params)
+
+
+DayRange = tuple[str | None, str | None]
+
+
+def _split_by_month(since: str | None, until: str | None
+                    ) -> tuple[DayRange | None, list[DayRange]]:
+    """A period (ISO days, both included, ``None`` open) as the whole months inside it
+    (first, last "YYYY-MM", ``None`` for none) and the day ranges left before and after."""
+    start = date.fromisoformat(since) if since else None
+    end = date.fromisoformat(until) if until else None
+    # The first whole month starts on or after ``start``; the last ends on or before ``end``.
+    if start is not None and start.day != 1 and (start.year, start.month) == (9999, 12):
+        return None, [(since, until)]  # no month after it
+    first = start if start is None or start.day == 1 else _next_month(start)
+    # The calendar's last day is a period's open end (nothing follows it).
+    after_last = end + timedelta(days=1) if end and end != date.max else None
+    last_end = after_last if after_last is None or after_last.day == 1 else \
+        after_last.replace(day=1)
+    if first is not None and last_end is not None and first >= last_end:
+        return None, [(since, until)]  # no whole month inside
+    days: list[DayRange] = []
+    if start is not None and first is not None and start < first:
+        days.append((since, (first - timedelta(days=1)).isoformat()))
+    if end is not None and last_end is not None and last_end <= end and end != date.max:
+        days.append((last_end.isoformat(), until))
+    last = (last_end - timedelta(days=1)) if last_end else None
+    months = (first.isoformat()[:7] if first else None, last.isoformat()[:7] if last else None)
+    return months, days
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
 def _report(row: Sequence[Any]) -> ReportRow:
@@ -433,23 +472,49 @@ class ReportRepository(Repository):
 
     async def tally(self, *, statuses: tuple[str, ...] = (), since: str | None = None,
                     until: str | None = None) -> ReportTally:
-        """What /stats counts, counted by SQLite: the same reports as ``select`` picks,
-        but no row is read out (a year of 50,000 reports took a second as rows)."""
+        """What /stats counts, counted by SQLite: the same reports as ``select`` picks, read
+        from the summaries the triggers keep (migration 15), never a report row: whole
+        months from the monthly summary, the days before and after them from the daily."""
+        found: Counter[tuple[str, str]] = Counter()
+        months, days = _split_by_month(since, until)
+        if months is not None:
+            first_month, last_month = months
+            where, params = _month_clause(statuses, first_month, last_month)
+            found.update(await self._summed("report_tally_month", where, params))
+        for day_since, day_until in days:
+            where, params = _period_clause(statuses, day_since, day_until)
+            found.update(await self._summed("report_tally", where, params))
+        counts: dict[str, tuple[tuple[str, int], ...]] = {name: () for name in _TALLIED}
+        for name in _TALLIED:
+            counts[name] = tuple(sorted((value, n) for (named, value), n in found.items()
+                                        if named == name and n))
+        total = sum(n for _value, n in counts["status"])
+        # The earliest and latest strings are the earliest and latest days ("2025-12" sorts
+        # first in its month, and is last only when no day of it follows).
         where, params = _period_clause(statuses, since, until)
-        # The earliest and latest strings are the earliest and latest days ("2025-12"
-        # sorts first in its month, and is last only when no day of it follows).
-        async with self._conn.execute(
-                "SELECT COUNT(*), MIN(incident_date), MAX(incident_date) "
-                f"FROM reports {_TALLY_INDEX} {where}",
-                params) as cursor:
-            total, first, last = await cursor.fetchone() or (0, None, None)
-        counts: dict[str, tuple[tuple[str, int], ...]] = {}
-        for name, expression in _TALLIED.items():
-            async with self._conn.execute(
-                    f"SELECT {expression}, COUNT(*) FROM reports {_TALLY_INDEX} {where} GROUP BY 1 "
-                    "ORDER BY 1", params) as cursor:
-                counts[name] = tuple((str(value), int(n)) for value, n in await cursor.fetchall())
+        where = (where + " AND" if where else "WHERE") + " name = 'status'"
+        first = last = None
+        if total:
+            first = await self._scalar(
+                f"SELECT incident_date FROM report_tally {where} "
+                "ORDER BY incident_date LIMIT 1", params)
+            last = await self._scalar(
+                f"SELECT incident_date FROM report_tally {where} "
+                "ORDER BY incident_date DESC LIMIT 1", params)
         return ReportTally(int(total), _as_day(first), _as_day(last), counts)
+
+    async def _summed(self, table: str, where: str, params: tuple[object, ...]
+                      ) -> Counter[tuple[str, str]]:
+        async with self._conn.execute(
+                f"SELECT name, value, SUM(n) FROM {table} {where} GROUP BY name, value",
+                params) as cursor:
+            return Counter({(str(name), str(value)): int(n)
+                            for name, value, n in await cursor.fetchall()})
+
+    async def _scalar(self, sql: str, params: tuple[object, ...]) -> str | None:
+        async with self._conn.execute(sql, params) as cursor:
+            row = await cursor.fetchone()
+        return str(row[0]) if row else None
 
     async def reporters(self) -> list[str]:
         """Every reporter hash still linked to a report (to find a pseudonym)."""
