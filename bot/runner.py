@@ -33,7 +33,7 @@ def run() -> int:
 
         return run_playground(settings)
 
-    from bot.app import ALLOWED_UPDATES, build_application
+    from bot.app import ALLOWED_UPDATES, POLL_INTERVAL, build_application
 
     app = build_application(settings)
     # Both stop gracefully on SIGINT/SIGTERM (state saved).
@@ -49,7 +49,7 @@ def run() -> int:
                                   allowed_updates=ALLOWED_UPDATES))
     else:
         log.info("starting in long-polling mode")
-        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+        app.run_polling(allowed_updates=ALLOWED_UPDATES, poll_interval=POLL_INTERVAL)
     return 0
 
 
