@@ -35,9 +35,7 @@ class AuditRepository(Repository):
 
     async def recent(self, limit: int = 20, ref: str | None = None) -> list[AuditEntry]:
         where, params = ("WHERE ref = ?", (ref, limit)) if ref else ("", (limit,))
-        async with self._conn.execute(
+        rows = await self._all(
             "SELECT id, at, actor, action, ref, old_status, new_status, detail FROM audit_log "
-            f"{where} ORDER BY id DESC LIMIT ?", params,
-        ) as cursor:
-            rows = await cursor.fetchall()
+            f"{where} ORDER BY id DESC LIMIT ?", params)
         return [AuditEntry(*row) for row in rows]

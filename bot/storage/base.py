@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
@@ -23,3 +24,16 @@ class Repository:
     @property
     def _conn(self) -> aiosqlite.Connection:
         return self._db.conn
+
+    # Reads run in one call to the database thread (execute and fetch together). A read
+    # left open between awaits (execute, then fetch) keeps this shared connection on the
+    # snapshot it started with while other updates' statements use it: they would miss
+    # what ``Database.transaction()`` committed meanwhile (a report's receipt failed so).
+
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return list(await self._conn.execute_fetchall(sql, params))
+
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any | None:
+        """The first row; only for reads of at most one row (a key, LIMIT 1, COUNT)."""
+        rows = await self._all(sql, params)
+        return rows[0] if rows else None

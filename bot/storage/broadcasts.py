@@ -102,30 +102,24 @@ class BroadcastRepository(Repository):
         return int(cursor.lastrowid)
 
     async def get(self, broadcast_id: int) -> BroadcastRow | None:
-        async with self._conn.execute(
-            f"SELECT {_COLUMNS} FROM broadcasts WHERE id = ?", (broadcast_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await self._one(
+            f"SELECT {_COLUMNS} FROM broadcasts WHERE id = ?", (broadcast_id,))
         return _row(row) if row else None
 
     async def active(self) -> BroadcastRow | None:
         """The broadcast being prepared, sent or paused (there is at most one)."""
         marks = ",".join("?" * len(ACTIVE))
-        async with self._conn.execute(
+        row = await self._one(
             f"SELECT {_COLUMNS} FROM broadcasts WHERE status IN ({marks}) ORDER BY id LIMIT 1",
-            ACTIVE,
-        ) as cursor:
-            row = await cursor.fetchone()
+            ACTIVE)
         return _row(row) if row else None
 
     async def resumable(self) -> list[BroadcastRow]:
         """Broadcasts a restart interrupted while they were being prepared or sent."""
         marks = ",".join("?" * len(RESUMABLE))
-        async with self._conn.execute(
+        rows = await self._all(
             f"SELECT {_COLUMNS} FROM broadcasts WHERE status IN ({marks}) ORDER BY id",
-            RESUMABLE,
-        ) as cursor:
-            rows = await cursor.fetchall()
+            RESUMABLE)
         return [_row(row) for row in rows]
 
     async def set_status(self, broadcast_id: int, status: str,
@@ -160,11 +154,9 @@ class BroadcastRepository(Repository):
 
     async def audience_sizes(self) -> dict[str | None, int]:
         """Reachable users (not blocked, not banned) by their chosen language (None: none)."""
-        async with self._conn.execute(
+        rows = await self._all(
             "SELECT locale, COUNT(*) FROM users WHERE blocked_bot = 0 AND banned = 0 "
-            "GROUP BY locale"
-        ) as cursor:
-            rows = await cursor.fetchall()
+            "GROUP BY locale")
         return {row[0]: int(row[1]) for row in rows}
 
     async def materialise(self, broadcast_id: int, audience: str, *,
@@ -194,43 +186,35 @@ class BroadcastRepository(Repository):
         return await self.recipient_count(broadcast_id)
 
     async def _last_listed(self, broadcast_id: int) -> int:
-        async with self._conn.execute(
+        row = await self._one(
             "SELECT MAX(user_id) FROM broadcast_recipients WHERE broadcast_id = ?",
-            (broadcast_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+            (broadcast_id,))
         return int(row[0]) if row and row[0] is not None else -(2**63)
 
     async def recipient_count(self, broadcast_id: int) -> int:
-        async with self._conn.execute(
-            "SELECT COUNT(*) FROM broadcast_recipients WHERE broadcast_id = ?", (broadcast_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await self._one(
+            "SELECT COUNT(*) FROM broadcast_recipients WHERE broadcast_id = ?", (broadcast_id,))
         return int(row[0]) if row else 0
 
     async def counts(self, broadcast_id: int) -> dict[str, int]:
         """Recipients by status; every status is present (0 when none)."""
         counts = dict.fromkeys(RECIPIENT_STATUSES, 0)
-        async with self._conn.execute(
+        for status, count in await self._all(
             "SELECT status, COUNT(*) FROM broadcast_recipients WHERE broadcast_id = ? "
-            "GROUP BY status", (broadcast_id,),
-        ) as cursor:
-            for status, count in await cursor.fetchall():
-                counts[str(status)] = int(count)
+            "GROUP BY status", (broadcast_id,)):
+            counts[str(status)] = int(count)
         return counts
 
     async def pending(self, broadcast_id: int, after: int | None = None,
                       limit: int = 200) -> list[Recipient]:
         """The next pending recipients in id order (after ``after``), with the language and
         reachability their user row has now."""
-        async with self._conn.execute(
+        rows = await self._all(
             "SELECT r.user_id, u.locale, u.id IS NOT NULL AND u.blocked_bot = 0 "
             "AND u.banned = 0 FROM broadcast_recipients r LEFT JOIN users u ON u.id = r.user_id "
             "WHERE r.broadcast_id = ? AND r.status = ? AND r.user_id > ? "
             "ORDER BY r.user_id LIMIT ?",
-            (broadcast_id, PENDING, -(2**63) if after is None else after, limit),
-        ) as cursor:
-            rows = await cursor.fetchall()
+            (broadcast_id, PENDING, -(2**63) if after is None else after, limit))
         return [Recipient(int(r[0]), r[1], bool(r[2])) for r in rows]
 
     # -- each recipient's outcome -----------------------------------------------------------

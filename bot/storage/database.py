@@ -108,9 +108,8 @@ class Database:
         self._conn = self._txn_conn = None
 
     async def schema_version(self) -> int:
-        async with self.conn.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        rows = list(await self.conn.execute_fetchall("PRAGMA user_version"))
+        return int(rows[0][0]) if rows else 0
 
     async def migrate(self) -> int:
         """Apply pending migrations, each in its own transaction; return the new version."""

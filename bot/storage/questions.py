@@ -54,11 +54,9 @@ class QuestionRepository(Repository):
         await self._conn.commit()
 
     async def feedback_summary(self) -> list[FeedbackSummary]:
-        async with self._conn.execute(
+        rows = await self._all(
             "SELECT article_id, SUM(helpful), SUM(1 - helpful) FROM answer_feedback "
-            "GROUP BY article_id ORDER BY article_id"
-        ) as cursor:
-            rows = await cursor.fetchall()
+            "GROUP BY article_id ORDER BY article_id")
         return [FeedbackSummary(row[0], int(row[1]), int(row[2])) for row in rows]
 
     async def add_unanswered(self, seal: Callable[[int], bytes], owner: str, lang: str,
@@ -79,22 +77,18 @@ class QuestionRepository(Repository):
     async def unanswered_since(self, since: str, limit: int = 1000) -> list[StoredQuestion]:
         """The latest ``limit`` questions logged at ``since`` (ISO UTC) or later, newest
         first, still sealed."""
-        async with self._conn.execute(
+        rows = await self._all(
             "SELECT id, sealed, substr(question, 1, ?), lang, best_ids, reason, created_at "
             "FROM unanswered_questions WHERE created_at >= ? ORDER BY id DESC LIMIT ?",
-            (UNANSWERED_TEXT_CHARS, since, limit),
-        ) as cursor:
-            rows = await cursor.fetchall()
+            (UNANSWERED_TEXT_CHARS, since, limit))
         return [StoredQuestion(int(row[0]), bytes(row[1]) if row[1] is not None else None,
                                row[2], row[3], tuple(_ids(row[4])), row[5], row[6])
                 for row in rows]
 
     async def legacy_unanswered(self) -> list[tuple[int, str]]:
         """Rows still in clear (written before migration 9)."""
-        async with self._conn.execute(
-            "SELECT id, question FROM unanswered_questions WHERE sealed IS NULL"
-        ) as cursor:
-            return [(int(r[0]), str(r[1])) for r in await cursor.fetchall()]
+        return [(int(r[0]), str(r[1])) for r in await self._all(
+            "SELECT id, question FROM unanswered_questions WHERE sealed IS NULL")]
 
     async def seal_legacy(self, sealed: Sequence[tuple[int, bytes]]) -> None:
         for row_id, blob in sealed:
@@ -117,22 +111,18 @@ class QuestionRepository(Repository):
         return cursor.rowcount
 
     async def count_unanswered_since(self, since: str) -> int:
-        async with self._conn.execute(
-            "SELECT COUNT(*) FROM unanswered_questions WHERE created_at >= ?", (since,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await self._one(
+            "SELECT COUNT(*) FROM unanswered_questions WHERE created_at >= ?", (since,))
         return int(row[0]) if row else 0
 
     async def most_unhelpful_since(self, since: str, limit: int = 10) -> list[FeedbackSummary]:
         """Articles with at least one 👎 at ``since`` (ISO UTC) or later: the most 👎
         first, then the fewest 👍."""
-        async with self._conn.execute(
+        rows = await self._all(
             "SELECT article_id, SUM(helpful), SUM(1 - helpful) FROM answer_feedback "
             "WHERE created_at >= ? GROUP BY article_id HAVING SUM(1 - helpful) > 0 "
             "ORDER BY SUM(1 - helpful) DESC, SUM(helpful), article_id LIMIT ?",
-            (since, limit),
-        ) as cursor:
-            rows = await cursor.fetchall()
+            (since, limit))
         return [FeedbackSummary(row[0], int(row[1]), int(row[2])) for row in rows]
 
     async def add_comment(self, article_id: str, locale: str, content: bytes) -> None:
@@ -147,11 +137,9 @@ class QuestionRepository(Repository):
         """The latest comments on each article at ``since`` (ISO UTC) or later."""
         found: dict[str, list[bytes]] = {}
         for article_id in article_ids:
-            async with self._conn.execute(
+            rows = await self._all(
                 "SELECT content FROM feedback_comments WHERE article_id = ? AND "
-                "created_at >= ? ORDER BY id DESC LIMIT ?", (article_id, since, per_article),
-            ) as cursor:
-                rows = await cursor.fetchall()
+                "created_at >= ? ORDER BY id DESC LIMIT ?", (article_id, since, per_article))
             if rows:
                 found[article_id] = [bytes(row[0]) for row in rows]
         return found

@@ -201,11 +201,9 @@ class ReportRepository(Repository):
     # --- drafts: one per reporter ---------------------------------------------------
 
     async def get_draft(self, reporter: str) -> DraftRow | None:
-        async with self._conn.execute(
+        row = await self._one(
             "SELECT reporter, draft_id, content, created_at, updated_at FROM report_drafts "
-            "WHERE reporter = ?", (reporter,)
-        ) as cursor:
-            row = await cursor.fetchone()
+            "WHERE reporter = ?", (reporter,))
         return DraftRow(row[0], row[1], bytes(row[2]), row[3], row[4]) if row else None
 
     async def save_draft(self, reporter: str, draft_id: str, content: bytes) -> None:
@@ -226,12 +224,10 @@ class ReportRepository(Repository):
         return cursor.rowcount > 0
 
     async def stale_drafts(self, cutoff: datetime) -> list[DraftRow]:
-        async with self._conn.execute(
+        rows = await self._all(
             "SELECT reporter, draft_id, content, created_at, updated_at FROM report_drafts "
             "WHERE updated_at < ? ORDER BY updated_at",
-            (cutoff.isoformat(timespec="seconds"),),
-        ) as cursor:
-            rows = await cursor.fetchall()
+            (cutoff.isoformat(timespec="seconds"),))
         return [DraftRow(row[0], row[1], bytes(row[2]), row[3], row[4]) for row in rows]
 
     async def delete_stale_draft(self, reporter: str, cutoff: datetime) -> bool:
@@ -244,8 +240,7 @@ class ReportRepository(Repository):
         return cursor.rowcount > 0
 
     async def count_drafts(self) -> int:
-        async with self._conn.execute("SELECT COUNT(*) FROM report_drafts") as cursor:
-            row = await cursor.fetchone()
+        row = await self._one("SELECT COUNT(*) FROM report_drafts")
         return int(row[0]) if row else 0
 
     # --- reports -------------------------------------------------------------------
@@ -277,9 +272,9 @@ class ReportRepository(Repository):
                         "VALUES (?, 'announce', ?, ?)", (report.ref, delivery, now))
                 await conn.execute(
                     "DELETE FROM report_drafts WHERE draft_id = ?", (report.draft_id,))
-                async with conn.execute(f"SELECT {_COLUMNS} FROM reports WHERE ref = ?",
-                                        (report.ref,)) as cursor:
-                    row = await cursor.fetchone()
+                rows = await conn.execute_fetchall(
+                    f"SELECT {_COLUMNS} FROM reports WHERE ref = ?", (report.ref,))
+                row = next(iter(rows), None)
         except sqlite3.IntegrityError as error:
             if "reports.ref" in str(error):
                 raise ReferenceTaken(report.ref) from error
@@ -304,10 +299,7 @@ class ReportRepository(Repository):
         await self._conn.commit()
 
     async def _select(self, where: str, params: tuple[object, ...]) -> list[ReportRow]:
-        async with self._conn.execute(
-            f"SELECT {_COLUMNS} FROM reports {where}", params
-        ) as cursor:
-            rows = await cursor.fetchall()
+        rows = await self._all(f"SELECT {_COLUMNS} FROM reports {where}", params)
         return [_report(row) for row in rows]
 
     async def by_draft(self, draft_id: str) -> ReportRow | None:
@@ -326,8 +318,7 @@ class ReportRepository(Repository):
         return await self._select("ORDER BY id", ())
 
     async def count(self) -> int:
-        async with self._conn.execute("SELECT COUNT(*) FROM reports") as cursor:
-            row = await cursor.fetchone()
+        row = await self._one("SELECT COUNT(*) FROM reports")
         return int(row[0]) if row else 0
 
     async def set_status(self, ref: str, status: str) -> bool:
@@ -394,9 +385,7 @@ class ReportRepository(Repository):
 
     async def queue_count(self, name: str, me: int | None) -> int:
         where, params = self._queue_where(name, me)
-        async with self._conn.execute(
-                f"SELECT COUNT(*) FROM reports WHERE {where}", params) as cursor:
-            row = await cursor.fetchone()
+        row = await self._one(f"SELECT COUNT(*) FROM reports WHERE {where}", params)
         return int(row[0]) if row else 0
 
     async def claim(self, ref: str, moderator: int) -> bool:
@@ -431,9 +420,7 @@ class ReportRepository(Repository):
         return cursor.rowcount > 0
 
     async def count_for_reporter(self, reporter: str) -> int:
-        async with self._conn.execute(
-                "SELECT COUNT(*) FROM reports WHERE reporter = ?", (reporter,)) as cursor:
-            row = await cursor.fetchone()
+        row = await self._one("SELECT COUNT(*) FROM reports WHERE reporter = ?", (reporter,))
         return int(row[0]) if row else 0
 
     async def set_awaiting_reply(self, ref: str, awaiting: bool) -> None:
@@ -456,11 +443,9 @@ class ReportRepository(Repository):
         return int(cursor.lastrowid or 0)
 
     async def notes(self, ref: str) -> list[NoteRow]:
-        async with self._conn.execute(
+        rows = await self._all(
             "SELECT id, ref, kind, author, created_at, content FROM report_notes "
-            "WHERE ref = ? ORDER BY id", (ref,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+            "WHERE ref = ? ORDER BY id", (ref,))
         return [NoteRow(r[0], r[1], r[2], r[3], r[4], bytes(r[5])) for r in rows]
 
     async def select(self, *, statuses: tuple[str, ...] = (), since: str | None = None,
@@ -505,22 +490,18 @@ class ReportRepository(Repository):
 
     async def _summed(self, table: str, where: str, params: tuple[object, ...]
                       ) -> Counter[tuple[str, str]]:
-        async with self._conn.execute(
-                f"SELECT name, value, SUM(n) FROM {table} {where} GROUP BY name, value",
-                params) as cursor:
-            return Counter({(str(name), str(value)): int(n)
-                            for name, value, n in await cursor.fetchall()})
+        rows = await self._all(
+            f"SELECT name, value, SUM(n) FROM {table} {where} GROUP BY name, value", params)
+        return Counter({(str(name), str(value)): int(n) for name, value, n in rows})
 
     async def _scalar(self, sql: str, params: tuple[object, ...]) -> str | None:
-        async with self._conn.execute(sql, params) as cursor:
-            row = await cursor.fetchone()
+        row = await self._one(sql, params)
         return str(row[0]) if row else None
 
     async def reporters(self) -> list[str]:
         """Every reporter hash still linked to a report (to find a pseudonym)."""
-        async with self._conn.execute(
-                "SELECT DISTINCT reporter FROM reports WHERE reporter IS NOT NULL") as cursor:
-            rows = await cursor.fetchall()
+        rows = await self._all(
+            "SELECT DISTINCT reporter FROM reports WHERE reporter IS NOT NULL")
         return [str(row[0]) for row in rows]
 
     async def latest_of(self, reporter: str) -> ReportRow | None:

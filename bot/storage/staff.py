@@ -43,16 +43,12 @@ class StaffRepository(Repository):
         return cursor.rowcount > 0
 
     async def is_moderator(self, user_id: int) -> bool:
-        async with self._conn.execute(
-            "SELECT 1 FROM staff WHERE user_id = ? AND moderator = 1", (user_id,)
-        ) as cursor:
-            return await cursor.fetchone() is not None
+        return await self._one(
+            "SELECT 1 FROM staff WHERE user_id = ? AND moderator = 1", (user_id,)) is not None
 
     async def moderators(self) -> list[StaffRow]:
-        async with self._conn.execute(
-            f"SELECT {_COLUMNS} FROM staff WHERE moderator = 1 ORDER BY added_at, user_id"
-        ) as cursor:
-            rows = await cursor.fetchall()
+        rows = await self._all(
+            f"SELECT {_COLUMNS} FROM staff WHERE moderator = 1 ORDER BY added_at, user_id")
         return [StaffRow(r[0], r[1], bool(r[2]), r[3], r[4]) for r in rows]
 
     async def remember_name(self, user_id: int, name: str) -> None:
@@ -69,8 +65,6 @@ class StaffRepository(Repository):
         if not user_ids:
             return {}
         marks = ",".join("?" * len(user_ids))
-        async with self._conn.execute(
-            f"SELECT user_id, name FROM staff WHERE user_id IN ({marks})", tuple(user_ids)
-        ) as cursor:
-            rows = await cursor.fetchall()
+        rows = await self._all(
+            f"SELECT user_id, name FROM staff WHERE user_id IN ({marks})", tuple(user_ids))
         return {int(r[0]): str(r[1]) for r in rows if r[1]}

@@ -36,9 +36,7 @@ class StateRepository(Repository):
     # --- user data and conversation steps, sealed by the caller (bot.persistence) ---
 
     async def load_user_state(self, owner: str) -> bytes | None:
-        async with self._conn.execute("SELECT sealed FROM user_state WHERE owner = ?",
-                                      (owner,)) as cursor:
-            row = await cursor.fetchone()
+        row = await self._one("SELECT sealed FROM user_state WHERE owner = ?", (owner,))
         return bytes(row[0]) if row else None
 
     async def save_user_state(self, owner: str, sealed: bytes) -> None:
@@ -61,10 +59,8 @@ class StateRepository(Repository):
         return cursor.rowcount
 
     async def load_conversation_rows(self, name: str) -> list[tuple[str, bytes]]:
-        async with self._conn.execute(
-            "SELECT owner, sealed FROM conversation_state WHERE name = ?", (name,)
-        ) as cursor:
-            rows = await cursor.fetchall()
+        rows = await self._all(
+            "SELECT owner, sealed FROM conversation_state WHERE name = ?", (name,))
         return [(str(owner), bytes(sealed)) for owner, sealed in rows]
 
     async def save_conversation_row(self, name: str, owner: str, sealed: bytes | None) -> None:

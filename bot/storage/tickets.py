@@ -50,9 +50,7 @@ def _ticket(row: Sequence[Any]) -> TicketRow:
 
 class TicketRepository(Repository):
     async def _select(self, where: str, params: tuple[object, ...]) -> list[TicketRow]:
-        async with self._conn.execute(f"SELECT {_COLUMNS} FROM tickets {where}",
-                                      params) as cursor:
-            rows = await cursor.fetchall()
+        rows = await self._all(f"SELECT {_COLUMNS} FROM tickets {where}", params)
         return [_ticket(row) for row in rows]
 
     async def open_of(self, requester: str) -> TicketRow | None:
@@ -101,9 +99,7 @@ class TicketRepository(Repository):
         return await self._select("WHERE status = 'open' ORDER BY id LIMIT ?", (limit,))
 
     async def count_open(self) -> int:
-        async with self._conn.execute(
-                "SELECT COUNT(*) FROM tickets WHERE status = 'open'") as cursor:
-            row = await cursor.fetchone()
+        row = await self._one("SELECT COUNT(*) FROM tickets WHERE status = 'open'")
         return int(row[0]) if row else 0
 
     async def claim(self, ticket_id: int, staff_id: int) -> bool:
@@ -142,11 +138,9 @@ class TicketRepository(Repository):
         return int(cursor.lastrowid or 0)
 
     async def messages(self, ticket_id: int) -> list[TicketMessageRow]:
-        async with self._conn.execute(
+        rows = await self._all(
             "SELECT id, ticket_id, direction, author, created_at, content FROM ticket_messages "
-            "WHERE ticket_id = ? ORDER BY id", (ticket_id,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+            "WHERE ticket_id = ? ORDER BY id", (ticket_id,))
         return [TicketMessageRow(r[0], r[1], r[2], r[3], r[4], bytes(r[5])) for r in rows]
 
     async def add_relay(self, chat_id: int, message_id: int, ticket_id: int) -> None:
@@ -169,11 +163,9 @@ class TicketRepository(Repository):
         if not ticket_ids:
             return []
         marks = ",".join("?" * len(ticket_ids))
-        async with self._conn.execute(
+        rows = await self._all(
             f"SELECT chat_id, message_id FROM ticket_relays WHERE ticket_id IN ({marks})",
-            tuple(ticket_ids),
-        ) as cursor:
-            rows = await cursor.fetchall()
+            tuple(ticket_ids))
         return [(int(r[0]), int(r[1])) for r in rows]
 
     async def of_requester(self, requester: str) -> list[TicketRow]:
@@ -202,7 +194,6 @@ class TicketRepository(Repository):
 
     async def requesters_like(self) -> list[str]:
         """Every requester hash still linked, for finding a pseudonym (bans)."""
-        async with self._conn.execute(
-                "SELECT DISTINCT requester FROM tickets WHERE requester IS NOT NULL") as cursor:
-            rows = await cursor.fetchall()
+        rows = await self._all(
+            "SELECT DISTINCT requester FROM tickets WHERE requester IS NOT NULL")
         return [str(r[0]) for r in rows]

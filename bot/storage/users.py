@@ -43,11 +43,9 @@ class UserRepository(Repository):
         return UserRecord(**{**record.__dict__, "is_new": is_new})
 
     async def get(self, user_id: int) -> UserRecord | None:
-        async with self._conn.execute(
+        row = await self._one(
             "SELECT id, locale, first_seen, last_seen, blocked_bot, banned FROM users WHERE id = ?",
-            (user_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+            (user_id,))
         if row is None:
             return None
         return UserRecord(row[0], row[1], row[2], row[3], bool(row[4]), bool(row[5]))
@@ -91,6 +89,5 @@ class UserRepository(Repository):
         await self._conn.commit()
 
     async def count(self) -> int:
-        async with self._conn.execute("SELECT COUNT(*) FROM users") as cursor:
-            row = await cursor.fetchone()
+        row = await self._one("SELECT COUNT(*) FROM users")
         return int(row[0]) if row else 0
