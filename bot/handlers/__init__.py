@@ -68,10 +68,12 @@ def register_early_handlers(app: Application) -> None:  # type: ignore[type-arg]
 
 def register_feature_handlers(app: Application) -> None:  # type: ignore[type-arg]
     """Knowledge base, questions and reports; each feature adds its own handlers here."""
+    from bot.privacy.handlers import register_privacy_handlers
     from bot.reports.handlers import register_report_handlers
 
     # Reports first: text typed inside a report must never be taken for a question.
     register_report_handlers(app)
+    register_privacy_handlers(app)
     app.add_handler(CallbackQueryHandler(knowledge.show_topics, pattern=r"^menu:topics$"))
     app.add_handler(CallbackQueryHandler(knowledge.show_emergency, pattern=r"^menu:emergency$"))
     app.add_handler(CallbackQueryHandler(questions.prompt_question, pattern=r"^menu:ask$"))

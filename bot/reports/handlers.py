@@ -31,17 +31,16 @@ from bot.callbacks import unpack
 from bot.context import HamrohContext
 from bot.handlers.messaging import edit_or_send, replace_keyboard, toast
 from bot.persistence import SqlitePersistence
+from bot.privacy import handlers as privacy
 from bot.reports import draft as d
 from bot.reports import flow
 from bot.reports.draft import Draft, Evidence, Problem
 from bot.reports.screens import (
     CLEAN_NAMESPACE,
-    FORGET_NAMESPACE,
     STEP_BY_CODE,
     Screen,
     cancel_screen,
     evidence_keyboard,
-    forget_keyboard,
     receipt_keyboard,
     restart_keyboard,
     step_screen,
@@ -54,7 +53,6 @@ from bot.reports.service import (
     report_keys,
 )
 from bot.reports.summary import STATUS_LABELS, STATUS_NOTES, render_receipt, render_report_line
-from bot.sealing import question_owner
 from bot.services import SERVICES_KEY, Services
 from bot.staff import reviewers_exist
 from bot.storage.reports import ReportRow
@@ -497,87 +495,10 @@ async def reference_typed(update: Update, context: HamrohContext) -> None:
     await message.reply_text("\n".join(lines))
 
 
-async def forget_command(update: Update, context: HamrohContext) -> None:
-    """Explain what ``/forget`` deletes and ask to confirm. Returns None: inside the
-    report flow the draft stays until the deletion is confirmed."""
-    assert update.effective_user is not None and update.effective_message is not None
-    _ = context.gettext
-    count = len(await _service(context).reports_of(update.effective_user.id))
-    lines = [
-        "<b>" + _("Delete your data?") + "</b>",
-        _("This deletes:"),
-        _("• your unfinished report, if there is one;"),
-        _("• the link between you and your reports, and your permission to be contacted;"),
-        _("• your language choice, your conversations with volunteers, and what the bot "
-          "remembers about your conversations."),
-    ]
-    if count:
-        lines += [
-            "",
-            context.ngettext("You have sent {count} report.", "You have sent {count} reports.",
-                             count).format(count=count),
-            _("Confirmed reports are kept for anonymous statistics, with no link to you. If "
-              "you want them deleted too, choose “Delete my data and withdraw my reports”."),
-            _("After this you will not see your reports in /myreports and will not get "
-              "status updates."),
-        ]
-    await update.effective_message.reply_text("\n".join(lines),
-                                              reply_markup=forget_keyboard(bool(count), _))
-
-
-async def forget_button(update: Update, context: HamrohContext) -> object:
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    _ = context.gettext
-    callback = unpack(query.data)
-    choice = callback.arg(0) if callback else ""
-    if choice not in {"me", "all"}:
-        await _answer(update)
-        await _send(update, context, _("Nothing was deleted."), edit=True)
-        return None
-    user_id = update.effective_user.id
-    services = context.services
-    result = await _service(context).forget(user_id, withdraw=choice == "all")
-    persistence = context.application.persistence
-    if isinstance(persistence, SqlitePersistence):  # committed now, not at the next flush
-        await persistence.forget_user(user_id)
-    await services.db.questions.delete_unanswered_of(
-        question_owner(report_keys(services), user_id))  # what they typed as questions
-    await _forget_tickets(context, user_id)
-    await services.db.broadcasts.forget_user(user_id)
-    await services.db.users.delete(user_id)
-    await services.db.checkpoint()  # old page images in the WAL named the person too
-    log.info("a user deleted their data (withdraw=%s)", choice == "all")
-    lines = ["<b>" + _("Your data has been deleted.") + "</b>"]
-    if result.unlinked:
-        lines.append(context.ngettext(
-            "{count} report stays for anonymous statistics, with no link to you.",
-            "{count} reports stay for anonymous statistics, with no link to you.",
-            result.unlinked).format(count=result.unlinked))
-    if result.withdrawn:
-        lines.append(context.ngettext(
-            "{count} report was withdrawn and deleted.",
-            "{count} reports were withdrawn and deleted.",
-            result.withdrawn).format(count=result.withdrawn))
-    lines.append(_("If you write to the bot again, it will start from the beginning."))
-    await _answer(update)
-    await _send(update, context, "\n".join(lines), edit=True)
-    context.application.drop_user_data(user_id)
-    return END
-
-
-async def _forget_tickets(context: HamrohContext, user_id: int) -> None:
-    """The user's conversations with volunteers go too, and the copies the staff were
-    shown are deleted from Telegram where Telegram still allows it."""
-    from bot.support.service import TicketService
-
-    deleted, copies = await TicketService(context.services.db,
-                                          report_keys(context.services)).forget(user_id)
-    for chat_id, message_id in copies:
-        with contextlib.suppress(TelegramError):
-            await context.bot.delete_message(chat_id, message_id)
-    if deleted:
-        log.info("a user's support conversations were deleted (%d)", deleted)
+async def forget_in_flow(update: Update, context: HamrohContext) -> object:
+    """/forget's confirmation inside a report: the deletion, then the flow is over."""
+    deleted = await privacy.forget_button(update, context)
+    return END if deleted else None
 
 
 # --- wiring --------------------------------------------------------------------------
@@ -604,8 +525,9 @@ def build_conversation() -> ConversationHandler:  # type: ignore[type-arg]
             fallbacks=[
                 CommandHandler("cancel", cancel_command, filters=PRIVATE),
                 CallbackQueryHandler(pause_for_menu, pattern=r"^menu:(main|topics|ask|lang)$"),
-                CommandHandler("forget", forget_command, filters=PRIVATE),
-                CallbackQueryHandler(forget_button, pattern=rf"^{FORGET_NAMESPACE}:"),
+                # Returns None: the draft stays until the deletion is confirmed.
+                CommandHandler("forget", privacy.forget_command, filters=PRIVATE),
+                CallbackQueryHandler(forget_in_flow, pattern=privacy.BUTTON_PATTERN),
             ],
             name=CONVERSATION_NAME,
             persistent=True,
@@ -624,9 +546,7 @@ def register_report_handlers(app: Application) -> None:  # type: ignore[type-arg
     app.add_handler(CallbackQueryHandler(clean_up_button, pattern=rf"^{CLEAN_NAMESPACE}:"))
     app.add_handler(MessageHandler(
         PRIVATE & filters.UpdateType.MESSAGE & filters.Regex(REFERENCE_TYPED), reference_typed))
-    app.add_handler(CommandHandler("forget", forget_command, filters=PRIVATE))
     app.add_handler(CommandHandler("cancel", cancel_command, filters=PRIVATE))
-    app.add_handler(CallbackQueryHandler(forget_button, pattern=rf"^{FORGET_NAMESPACE}:"))
     # /start and /menu are answered in group 0 before any feature sees them; this runs
     # after them.
     app.add_handler(CommandHandler(["start", "menu"], pause_after_command, filters=PRIVATE),

@@ -27,7 +27,6 @@ Ngettext = Callable[[str, str, int], str]
 DateFormatter = Callable[[date, str], str]
 
 NAMESPACE = "rp"
-FORGET_NAMESPACE = "fgt"
 
 STEP_CODES: dict[str, str] = {
     d.CONSENT: "c", d.INCIDENT: "i", d.INCIDENT_TEXT: "it", d.PLACE: "p",
@@ -333,14 +332,3 @@ def restart_keyboard(_: Gettext) -> InlineKeyboardMarkup:
                                  [button(_(BACK_TO_MENU), "menu", "main")]])
 
 
-WITHDRAW_ALL = N_("🗑 Delete my data and withdraw my reports")
-DELETE_DATA = N_("🗑 Delete my data")
-KEEP_DATA = N_("✖️ Do not delete anything")
-
-
-def forget_keyboard(has_reports: bool, _: Gettext) -> InlineKeyboardMarkup:
-    rows = [[button(_(DELETE_DATA), FORGET_NAMESPACE, "me")]]
-    if has_reports:
-        rows.append([button(_(WITHDRAW_ALL), FORGET_NAMESPACE, "all")])
-    rows.append([button(_(KEEP_DATA), FORGET_NAMESPACE, "no")])
-    return InlineKeyboardMarkup(rows)

@@ -268,6 +268,10 @@ class ReportService:
     async def reports_of(self, user_id: int) -> list[ReportRow]:
         return await self.db.reports.for_reporter(self.reporter(user_id))
 
+    async def count_of(self, user_id: int) -> int:
+        """How many reports still link to the person (all of them, not a page)."""
+        return await self.db.reports.count_for_reporter(self.reporter(user_id))
+
     def content_of(self, row: ReportRow) -> ReportContent:
         return ReportContent.from_bytes(self.keys.decrypt(row.content, self._report_aad(row.ref)))
 

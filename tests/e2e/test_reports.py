@@ -17,6 +17,7 @@ from bot.fakeapi import FakeTelegram, StoredMessage
 from bot.fakeapi.observe import ChatReader
 from bot.i18n import Catalogs
 from bot.kb.loader import load_knowledge_base
+from bot.privacy import screens as privacy_screens
 from bot.reports import draft as d
 from bot.reports import flow, screens
 from bot.reports.places import default_places
@@ -551,7 +552,7 @@ async def test_forget(fake: FakeTelegram, bot: BotProcess, withdraw: bool) -> No
     question = await user.chat.next_message()
     assert "You have sent 1 report." in question.text
     assert "kept for anonymous statistics" in question.text
-    label = user.t(screens.WITHDRAW_ALL if withdraw else screens.DELETE_DATA)
+    label = user.t(privacy_screens.WITHDRAW_ALL if withdraw else privacy_screens.DELETE_DATA)
     fake.press_button(USER_ID, question.message_id, label)
     event = await user.chat.next_event(kinds={"edit_text"})
     assert event.message is not None and "Your data has been deleted" in event.message.text
@@ -593,6 +594,24 @@ async def test_forget(fake: FakeTelegram, bot: BotProcess, withdraw: bool) -> No
     assert "not sent any reports" in (await user.chat.next_message()).text
 
 
+async def test_forget_inside_a_report_ends_it(fake: FakeTelegram, bot: BotProcess) -> None:
+    """The report in progress is over once the deletion is confirmed: what the person
+    types next is a question again, not a step of a report that no longer exists."""
+    await start_in(fake, USER_ID, "en")
+    user = Reporter(fake, USER_ID, "en")
+    await user.start()
+    await user.press(user.t(screens.ANONYMOUS))
+    fake.send_message(USER_ID, "/forget")
+    question = await user.chat.next_message()
+    fake.press_button(USER_ID, question.message_id, user.t(privacy_screens.DELETE_DATA))
+    event = await user.chat.next_event(kinds={"edit_text"})
+    assert event.message is not None and "Your data has been deleted" in event.message.text
+    fake.send_message(USER_ID, "how do I pay for my patent")
+    reply = await user.chat.next_message()
+    assert "no longer open" not in reply.text
+    assert "patent" in reply.text.lower()
+
+
 async def test_forget_can_be_declined(fake: FakeTelegram, bot: BotProcess) -> None:
     await start_in(fake, USER_ID, "tg")
     user = Reporter(fake, USER_ID, "tg")
@@ -600,8 +619,8 @@ async def test_forget_can_be_declined(fake: FakeTelegram, bot: BotProcess) -> No
     await user.press(user.t(screens.ANONYMOUS))
     fake.send_message(USER_ID, "/forget")
     question = await user.chat.next_message()
-    assert user.t(screens.WITHDRAW_ALL) not in question.button_texts()  # no reports yet
-    fake.press_button(USER_ID, question.message_id, user.t(screens.KEEP_DATA))
+    assert user.t(privacy_screens.WITHDRAW_ALL) not in question.button_texts()  # no reports yet
+    fake.press_button(USER_ID, question.message_id, user.t(privacy_screens.KEEP_DATA))
     event = await user.chat.next_event(kinds={"edit_text"})
     assert event.message is not None and "Ҳеҷ чиз нест карда нашуд" in event.message.text
     # The report in progress is untouched.

@@ -97,7 +97,7 @@ async def test_unanswered_questions_are_encrypted_and_go_with_forget(
     """Security review H2: people type their whole story into the question box."""
     import uuid
 
-    from bot.reports import screens
+    from bot.privacy import screens as privacy_screens
 
     marker = f"QMARK{uuid.uuid4().hex[:10]}"
     await start_in(fake, ADMIN_ID, "en")
@@ -111,6 +111,6 @@ async def test_unanswered_questions_are_encrypted_and_go_with_forget(
     assert db_rows(bot.data_dir, "SELECT COUNT(*) FROM unanswered_questions") == [(1,)]
     # /forget removes it with everything else.
     question = await send(fake, USER_ID, "/forget")
-    fake.press_button(USER_ID, question.message_id, t("en", screens.DELETE_DATA))
+    fake.press_button(USER_ID, question.message_id, t("en", privacy_screens.DELETE_DATA))
     await fake.chat(USER_ID).next_event(kinds={"edit_text"})
     assert db_rows(bot.data_dir, "SELECT COUNT(*) FROM unanswered_questions") == [(0,)]
