@@ -11,7 +11,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import admin, errors, fallback, knowledge, questions, start, tracking
+from bot.handlers import admin, errors, fallback, start, tracking
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -67,19 +67,12 @@ def register_early_handlers(app: Application) -> None:  # type: ignore[type-arg]
 
 
 def register_feature_handlers(app: Application) -> None:  # type: ignore[type-arg]
-    """Knowledge base, questions and reports; each feature adds its own handlers here."""
+    """Reports, privacy, answers; each feature adds its own handlers here."""
+    from bot.answers.handlers import register_answer_handlers
     from bot.privacy.handlers import register_privacy_handlers
     from bot.reports.handlers import register_report_handlers
 
     # Reports first: text typed inside a report must never be taken for a question.
     register_report_handlers(app)
     register_privacy_handlers(app)
-    app.add_handler(CallbackQueryHandler(knowledge.show_topics, pattern=r"^menu:topics$"))
-    app.add_handler(CallbackQueryHandler(knowledge.show_emergency, pattern=r"^menu:emergency$"))
-    app.add_handler(CallbackQueryHandler(questions.prompt_question, pattern=r"^menu:ask$"))
-    app.add_handler(CallbackQueryHandler(knowledge.knowledge_button, pattern=r"^kb:"))
-    app.add_handler(CallbackQueryHandler(knowledge.feedback_button, pattern=r"^fb:"))
-    app.add_handler(
-        MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
-                       questions.answer_question)
-    )
+    register_answer_handlers(app)  # its free-text handler takes any text left

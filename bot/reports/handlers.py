@@ -289,7 +289,7 @@ async def _apply(update: Update, context: HamrohContext, service: ReportService,
 
 async def _send_emergency(update: Update, context: HamrohContext) -> None:
     """The emergency checklist and contacts, at once, before anything else is asked."""
-    from bot.handlers.knowledge import send_article
+    from bot.answers.articles import send_article
 
     sent = False
     try:
@@ -416,7 +416,8 @@ async def pause_after_command(update: Update, context: HamrohContext) -> None:
 
 async def _leave_for_questions(update: Update, context: HamrohContext) -> object:
     """A message after the user left the paused flow: handle it as outside the flow."""
-    from bot.handlers import fallback, questions
+    from bot.answers import handlers as questions
+    from bot.handlers import fallback
 
     message = update.effective_message
     assert message is not None
@@ -430,7 +431,9 @@ async def _leave_for_questions(update: Update, context: HamrohContext) -> object
 async def pause_for_menu(update: Update, context: HamrohContext) -> object:
     """Main-menu buttons other than reporting leave the flow, so a question typed next
     is answered instead of being read as a report answer."""
-    from bot.handlers import knowledge, questions, start
+    from bot.answers import articles as knowledge
+    from bot.answers import handlers as questions
+    from bot.handlers import start
 
     assert update.effective_user is not None
     service = _service(context)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.answering import decide
+from bot.answers.rules import decide
 from bot.i18n import SUPPORTED_LOCALES
 from bot.kb import KnowledgeBase, load_knowledge_base
 from bot.kb.model import LANGS

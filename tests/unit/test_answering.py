@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bot.answering import Reply, choose_answer_language, decide
+from bot.answers.rules import Reply, choose_answer_language, decide
 from bot.search.engine import SearchHit, SearchResult
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot import keyboards
-from bot.answering import MAX_QUESTION_CHARS, Decision, Reply, decide
+from bot.answers import articles
+from bot.answers.articles import send_article
+from bot.answers.rules import MAX_QUESTION_CHARS, Decision, Reply, decide
 from bot.context import HamrohContext
-from bot.handlers.knowledge import send_article
 from bot.i18n import LANGUAGE_NAMES
 from bot.sealing import question_owner, seal_comment, seal_pending_question, seal_question
 from bot.views.articles import ASK_PERSON, choices_keyboard
@@ -17,6 +19,7 @@ from bot.views.articles import ASK_PERSON, choices_keyboard
 log = logging.getLogger(__name__)
 
 LAST_QUESTION_KEY = "last_question"
+PRIVATE = filters.ChatType.PRIVATE
 
 
 async def prompt_question(update: Update, context: HamrohContext) -> None:
@@ -144,7 +147,7 @@ MAX_COMMENT_CHARS = 1000
 
 async def _take_comment(update: Update, context: HamrohContext, text: str) -> bool:
     """After "Tell us what was missing", the next text is that comment, not a question."""
-    from bot.handlers.knowledge import COMMENT_KEY
+    from bot.answers.articles import COMMENT_KEY
 
     article_id = (context.user_data or {}).pop(COMMENT_KEY, None)
     if not isinstance(article_id, str):
@@ -158,3 +161,15 @@ async def _take_comment(update: Update, context: HamrohContext, text: str) -> bo
     await update.effective_message.reply_text(
         _("Thank you! The editors will read it."), reply_markup=keyboards.main_menu(_))
     return True
+
+
+def register_answer_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    """Menu buttons for topics, the emergency article and asking; article and feedback
+    buttons; and, last, any text: a question."""
+    app.add_handler(CallbackQueryHandler(articles.show_topics, pattern=r"^menu:topics$"))
+    app.add_handler(CallbackQueryHandler(articles.show_emergency, pattern=r"^menu:emergency$"))
+    app.add_handler(CallbackQueryHandler(prompt_question, pattern=r"^menu:ask$"))
+    app.add_handler(CallbackQueryHandler(articles.knowledge_button, pattern=r"^kb:"))
+    app.add_handler(CallbackQueryHandler(articles.feedback_button, pattern=r"^fb:"))
+    app.add_handler(MessageHandler(
+        PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, answer_question))
