@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Sequence
 
 from telegram import Message, Update
 
@@ -50,8 +51,10 @@ async def show_topics(update: Update, context: HamrohContext) -> None:
 
 
 async def send_article(update: Update, context: HamrohContext, article_id: str, *,
-                       lang: str | None = None, edit: bool = False) -> bool:
-    """Show an article's short answer; False when the id is unknown."""
+                       lang: str | None = None, edit: bool = False,
+                       also: Sequence[str] = ()) -> bool:
+    """Show an article's short answer; False when the id is unknown. ``also``: articles
+    offered first under it, before its own related ones."""
     kb = context.services.knowledge
     article = kb.article(article_id) if kb else None
     if article is None:
@@ -61,7 +64,9 @@ async def send_article(update: Update, context: HamrohContext, article_id: str, 
         context.user_data[LAST_ARTICLE_KEY] = article_id
     translator = context.services.catalogs.get(lang)
     text = article_short(article, lang, translator, today=_today())
-    markup = article_keyboard(article, translator, lang, related=related_articles(article, kb))
+    assert kb is not None
+    markup = article_keyboard(article, translator, lang,
+                              related=related_articles(article, kb, first=also))
     if edit:
         await edit_or_send(update, context, text, markup)
     else:

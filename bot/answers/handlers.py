@@ -51,7 +51,8 @@ async def answer_question(update: Update, context: HamrohContext) -> None:
     log.info("question answered: %s", decision.reply.value)
 
     if decision.reply is Reply.ANSWER:
-        await send_article(update, context, decision.article_ids[0], lang=decision.answer_lang)
+        await send_article(update, context, decision.article_ids[0], lang=decision.answer_lang,
+                           also=decision.article_ids[1:])
     elif decision.reply is Reply.CHOICES:
         await _log_unanswered(update, context, question, result.lang, decision.article_ids,
                               "unsure")

@@ -49,7 +49,12 @@ def decide(result: SearchResult, user_locale: str) -> Decision:
         return Decision(Reply.SMALLTALK, answer_lang, switch, (), result.smalltalk)
     ids = tuple(hit.article_id for hit in result.hits)
     if result.urgent:
-        return Decision(Reply.ANSWER, answer_lang, switch, (EMERGENCY_ARTICLE,), urgent=True)
+        # The emergency checklist first; the situation the question is about (refused
+        # entry, a ban, a police check) one tap away, as the first button under it.
+        topic = tuple(hit.article_id for hit in result.hits[:1]
+                      if hit.article_id != EMERGENCY_ARTICLE and hit.score >= CHOICE_FLOOR)
+        return Decision(Reply.ANSWER, answer_lang, switch, (EMERGENCY_ARTICLE, *topic),
+                        urgent=True)
     if result.confident and ids:
         return Decision(Reply.ANSWER, answer_lang, switch, ids[:1])
     if ids and not result.off_topic and result.hits[0].score >= CHOICE_FLOOR:

@@ -113,7 +113,7 @@ def article_keyboard(
     elif article.report:
         rows.append([button(_(REPORT_THIS), "menu", "report")])
     rows += [[button("➡️ " + other.text(lang).title, "kb", SHORT, other.id)]
-             for other in related[:MAX_RELATED_BUTTONS]]
+             for other in related]
     if feedback:
         rows.append([button(_(HELPFUL), "fb", "u", article.id),
                      button(_(NOT_HELPFUL), "fb", "d", article.id)])
@@ -122,8 +122,15 @@ def article_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
-def related_articles(article: Article, kb: KnowledgeBase) -> list[Article]:
-    return [found for other in article.related if (found := kb.article(other)) is not None]
+def related_articles(article: Article, kb: KnowledgeBase, *, first: Sequence[str] = ()
+                     ) -> list[Article]:
+    """The buttons onwards: ``first`` (articles chosen for this question), then up to
+    ``MAX_RELATED_BUTTONS`` of the article's own related ones; each once, never itself."""
+    chosen = [found for other in dict.fromkeys(first)
+              if other != article.id and (found := kb.article(other)) is not None]
+    own = [found for other in article.related
+           if other not in first and (found := kb.article(other)) is not None]
+    return chosen + own[:MAX_RELATED_BUTTONS]
 
 
 def categories_view(

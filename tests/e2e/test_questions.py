@@ -207,3 +207,43 @@ async def test_happening_now_gets_the_emergency_answer_and_an_urgent_report(
     fake.press_button(USER_ID, answer.message_id, urgent)
     flow = await chat.next_message()
     assert "🆘" in flow.text  # the report starts already marked urgent
+
+
+def _title(article_id: str, locale: str) -> str:
+    article = KB.article(article_id)
+    assert article is not None
+    return article.text(locale).title
+
+
+@pytest.mark.parametrize(("locale", "question", "article_id"), [
+    # Refused entry, in Russian typed with Latin letters.
+    ("ru", "menya vchera ne pustili v rossiyu v aeroportu, dali bumagu ob otkaze, "
+           "chto teper delat?", "entry.denied"),
+    # A long Tajik story about a beating at a document check.
+    ("tg", "Дирӯз дар метро полис ҳуҷҷатҳоямро тафтиш кард, баъд маро ба хонача бурданд ва "
+           "ду нафар маро заданд, телефонамро гирифтанд. Патентам дуруст буд, ҳама ҳуҷҷатҳо "
+           "дар даст. Ҳоло баданам дард мекунад ва метарсам. Куҷо шикоят кунам?",
+     "rights.abuse"),
+])
+async def test_stories_get_the_article_of_their_situation(
+        fake: FakeTelegram, bot: BotProcess, locale: str, question: str,
+        article_id: str) -> None:
+    await start_in(fake, USER_ID, locale)
+    chat = fake.chat(USER_ID)
+    fake.send_message(USER_ID, question)
+    answer = await chat.next_message()
+    assert answer.text.startswith(_title(article_id, locale))
+
+
+async def test_an_urgent_answer_offers_the_situation_first_under_it(
+        fake: FakeTelegram, bot: BotProcess) -> None:
+    """Refused at the border right now: the emergency checklist, and the refused-entry
+    article as the first button under it (it was not among the emergency's own)."""
+    await start_in(fake, USER_ID, "ru")
+    chat = fake.chat(USER_ID)
+    fake.send_message(USER_ID, "menya ne puskayut v rossiyu zapret")
+    answer = await chat.next_message()
+    assert _title("help.emergency", "ru") in answer.text
+    articles = [text for text in answer.button_texts() if text.startswith("➡️")]
+    assert articles[0] == "➡️ " + _title("entry.denied", "ru")
+    assert len(articles) == 5  # the emergency article's own four are all still there

@@ -39,3 +39,16 @@ def test_nothing_found_and_smalltalk() -> None:
 def test_off_topic_or_weak_hits_are_not_offered_as_choices() -> None:
     assert decide(_result(ids=("a",), off_topic=True), "ru").reply is Reply.NOT_FOUND
     assert decide(_result(ids=("a",), score=0.05), "ru").reply is Reply.NOT_FOUND
+
+
+def test_urgent_answers_the_emergency_article_with_the_topic_under_it() -> None:
+    def urgent(ids: tuple[str, ...], score: float = 0.7) -> tuple[str, ...]:
+        result = _result(confident=True, ids=ids, score=score)
+        decision = decide(SearchResult(**{**result.__dict__, "urgent": True}), "ru")
+        assert decision.reply is Reply.ANSWER and decision.urgent
+        return decision.article_ids
+
+    assert urgent(("entry.denied", "entry.ban_check")) == ("help.emergency", "entry.denied")
+    assert urgent(("help.emergency", "entry.denied")) == ("help.emergency",)
+    assert urgent(("entry.denied",), score=0.1) == ("help.emergency",)  # noise: not offered
+    assert urgent(()) == ("help.emergency",)

@@ -12,6 +12,7 @@ from bot.kb.loader import load_knowledge_base
 from bot.telegram_html import parse_html, utf16_len
 from bot.views.articles import (
     DETAILS,
+    MAX_RELATED_BUTTONS,
     SHORT,
     SOURCES_VIEW,
     article_details,
@@ -138,3 +139,16 @@ def test_report_buttons_follow_the_article() -> None:
     assert "menu:urgent_report" in data(_article(report="urgent"))
     assert "menu:report" in data(_article(report="yes"))
     assert not {"menu:report", "menu:urgent_report"} & data(_article(report=""))
+
+
+def test_a_chosen_article_comes_first_and_crowds_out_none_of_the_related() -> None:
+    emergency = KB.article("help.emergency")
+    assert emergency is not None and len(emergency.related) == MAX_RELATED_BUTTONS
+    own = [a.id for a in related_articles(emergency, KB)]
+    assert own == list(emergency.related)
+    chosen = [a.id for a in related_articles(emergency, KB, first=("entry.denied",))]
+    assert chosen == ["entry.denied", *emergency.related]
+    # Already among the related ones, or the article itself: listed once, never itself.
+    again = [a.id for a in related_articles(emergency, KB, first=(
+        emergency.related[2], "help.emergency", "no.such.article"))]
+    assert again[0] == emergency.related[2] and sorted(again) == sorted(emergency.related)
