@@ -47,24 +47,33 @@ async def run_broadcast(fake: FakeTelegram, data_dir: Path, *, rate_limit: bool,
                         admin_ids=frozenset({OWNER}))
     app = build_application(settings, rate_limit=rate_limit)
     services: Services = app.bot_data[SERVICES_KEY]
-    async with app:
-        await services.db.connect()
-        db = services.db
-        for index, uid in enumerate([OWNER, *USERS]):
-            reachable(fake, uid)
-            await db.users.touch(uid)
-            await db.users.set_locale(uid, ("ru", "en", "tg")[index % 3])
-        await app.start()
-        broadcast_id = await db.broadcasts.create(OWNER, TEXTS, "ru", "all", progress_chat=OWNER)
-        assert broadcast_id is not None
-        if before is not None:
-            await before(services, broadcast_id)
-        runner = manager_of(app).start(broadcast_id)
-        tasks = set(manager_of(app).tasks)
-        for task in tasks:
-            await task
-        assert runner.state == "done"
-        await app.stop()
+    # ``async with app`` does not run post_shutdown, which closes the database in the bot:
+    # closed here, since a database left open keeps its (non-daemon) threads, and the test
+    # process, alive after the last test.
+    try:
+        async with app:
+            await services.db.connect()
+            db = services.db
+            for index, uid in enumerate([OWNER, *USERS]):
+                reachable(fake, uid)
+                await db.users.touch(uid)
+                await db.users.set_locale(uid, ("ru", "en", "tg")[index % 3])
+            await app.start()
+            broadcast_id = await db.broadcasts.create(OWNER, TEXTS, "ru", "all",
+                                                      progress_chat=OWNER)
+            assert broadcast_id is not None
+            if before is not None:
+                await before(services, broadcast_id)
+            runner = manager_of(app).start(broadcast_id)
+            tasks = set(manager_of(app).tasks)
+            for task in tasks:
+                await task
+            assert runner.state == "done"
+            await app.stop()
+    finally:
+        await services.db.close()
+        if services.search is not None:
+            services.search.stop_building(10.0)
     return services, broadcast_id
 
 
