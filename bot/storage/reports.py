@@ -110,42 +110,33 @@ class ReportTally:
     counts: dict[str, tuple[tuple[str, int], ...]]
 
 
-def _period_clause(statuses: tuple[str, ...], since: str | None, until: str | None
-                   ) -> tuple[str, tuple[object, ...]]:
-    """WHERE for reports by status and incident date (ISO dates, both ends included)."""
+def _range_clause(statuses: tuple[str, ...], column: str, low: str | None,
+                  high: str | None) -> tuple[str, tuple[object, ...]]:
+    """WHERE for rows of these statuses with ``column`` from ``low`` to ``high`` (both
+    included, ``None`` open)."""
     clauses: list[str] = []
     params: list[object] = []
     if statuses:
         clauses.append(f"status IN ({','.join('?' * len(statuses))})")
         params += statuses
+    if low:
+        clauses.append(f"{column} >= ?")
+        params.append(low)
+    if high:
+        clauses.append(f"{column} <= ?")
+        params.append(high)
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", tuple(params)
+
+
+def _period_clause(statuses: tuple[str, ...], since: str | None, until: str | None
+                   ) -> tuple[str, tuple[object, ...]]:
+    """WHERE for reports by status and incident date (ISO dates, both ends included)."""
     # A month-only date ("2025-12") counts as the month's first day. As strings,
     # "2025-12" sorts just before "2025-12-01", so plain comparisons on the indexed column
     # are exact: the upper end as it is; the lower end includes the month-only value only
     # when the period starts on that month's first day. No expression per row.
-    if since:
-        clauses.append("incident_date >= ?")
-        params.append(since[:7] if since[8:] == "01" else since)
-    if until:
-        clauses.append("incident_date <= ?")
-        params.append(until)
-    return ("WHERE " + " AND ".join(clauses)) if clauses else "", tuple(params)
-
-
-def _month_clause(statuses: tuple[str, ...], first: str | None, last: str | None
-                  ) -> tuple[str, tuple[object, ...]]:
-    """WHERE for the monthly summary: months ("YYYY-MM") from ``first`` to ``last``."""
-    clauses: list[str] = []
-    params: list[object] = []
-    if statuses:
-        clauses.append(f"status IN ({','.join('?' * len(statuses))})")
-        params += statuses
-    if first:
-        clauses.append("month >= ?")
-        params.append(first)
-    if last:
-        clauses.append("month <= ?")
-        params.append(last)
-    return ("WHERE " + " AND ".join(clauses)) if clauses else "", tuple(params)
+    low = since[:7] if since and since[8:] == "01" else since
+    return _range_clause(statuses, "incident_date", low, until)
 
 
 DayRange = tuple[str | None, str | None]
@@ -464,15 +455,16 @@ class ReportRepository(Repository):
         months, days = _split_by_month(since, until)
         if months is not None:
             first_month, last_month = months
-            where, params = _month_clause(statuses, first_month, last_month)
+            where, params = _range_clause(statuses, "month", first_month, last_month)
             found.update(await self._summed("report_tally_month", where, params))
         for day_since, day_until in days:
             where, params = _period_clause(statuses, day_since, day_until)
             found.update(await self._summed("report_tally", where, params))
-        counts: dict[str, tuple[tuple[str, int], ...]] = {name: () for name in _TALLIED}
-        for name in _TALLIED:
-            counts[name] = tuple(sorted((value, n) for (named, value), n in found.items()
-                                        if named == name and n))
+        by_name: dict[str, list[tuple[str, int]]] = {name: [] for name in _TALLIED}
+        for (name, value), n in sorted(found.items()):
+            if n:
+                by_name[name].append((value, n))
+        counts = {name: tuple(values) for name, values in by_name.items()}
         total = sum(n for _value, n in counts["status"])
         # The earliest and latest strings are the earliest and latest days ("2025-12" sorts
         # first in its month, and is last only when no day of it follows).
