@@ -3,9 +3,9 @@
 ``knowledge/urgent_examples.jsonl`` was written in groups, each by writers who saw no
 other group (``group`` on every line). Each group is held out in turn: the models are
 trained on the others and score it, so every number below is for messages by new
-writers. The grid then picks the blend and thresholds that find the most urgent
-messages with at most 2 % false alarms over all groups, and prints what to set in
-``bot/search/urgency.py``. The frozen unseen set is not read here.
+writers. The grid then picks naive Bayes's weight and the two thresholds that find the
+most urgent messages with at most 2 % false alarms over all groups, and prints what to
+set in ``bot/search/urgency.py``. The frozen unseen sets are not read here.
 
     .venv/bin/python benchmarks/calibrate_urgency.py
 """
@@ -17,6 +17,8 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.paths import knowledge_dir
@@ -24,6 +26,8 @@ from bot.search import urgency
 from bot.search.urgency import EXAMPLES_FILE, UrgencyModel, read_examples
 
 MAX_FALSE_ALARMS = 0.02
+BAYES_WEIGHTS = (0.0, 0.5, 1.0, 2.0)
+STEPS = np.round(np.arange(-0.6, 1.2, 0.02), 2)
 
 
 def main() -> None:
@@ -31,64 +35,52 @@ def main() -> None:
     groups: dict[str, list[tuple[str, bool]]] = defaultdict(list)
     for row in rows:
         groups[str(row.get("group", "?"))].append((str(row["q"]), bool(row["urgent"])))
-    # (group, urgent?, naive Bayes, logistic, rules) for every message, held out.
-    scored: list[tuple[str, bool, float, float, bool]] = []
+    names, labels, margins, bayes, rules = [], [], [], [], []
     for name, held_out in groups.items():
-        rest = [sample for other, samples in groups.items() if other != name
-                for sample in samples]
-        bayes_only = UrgencyModel.train(rest, blend=0.0)
-        linear_only = UrgencyModel.train(rest, blend=1.0)
+        model = UrgencyModel.train([sample for other, samples in groups.items()
+                                    if other != name for sample in samples])
         for text, label in held_out:
-            scored.append((name, label, bayes_only.probability(text),
-                           linear_only.probability(text), urgency.rules_say_urgent(text)))
+            margin, probability = model.parts(text)
+            names.append(name)
+            labels.append(label)
+            margins.append(margin)
+            bayes.append(probability)
+            rules.append(urgency.rules_say_urgent(text))
+    group_of, urgent = np.array(names), np.array(labels)
+    margin, bayes_p, rule = np.array(margins), np.array(bayes), np.array(rules)
     print(f"{len(rows)} messages in {len(groups)} groups: "
           + ", ".join(f"{g} {len(s)}" for g, s in groups.items()))
 
-    def rates(blend: float, threshold: float, assist: float,
-              only: str | None = None) -> tuple[float, float]:
-        found = alarms = urgent = ordinary = 0
-        for group, label, bayes, linear, rules in scored:
-            if only is not None and group != only:
-                continue
-            score = blend * linear + (1 - blend) * bayes
-            said = score >= threshold or (rules and score >= assist)
-            if label:
-                urgent += 1
-                found += said
-            else:
-                ordinary += 1
-                alarms += said
-        return found / max(urgent, 1), alarms / max(ordinary, 1)
+    def rates(said: np.ndarray, only: np.ndarray | None = None) -> tuple[float, float]:
+        keep = np.ones(len(said), bool) if only is None else only
+        return float(said[keep & urgent].mean()), float(said[keep & ~urgent].mean())
 
-    rules_found, rules_alarms = (
-        sum(r for _, y, _, _, r in scored if y) / sum(1 for s in scored if s[1]),
-        sum(r for _, y, _, _, r in scored if not y) / sum(1 for s in scored if not s[1]))
-    print(f"rules alone: found {rules_found:.1%}, false alarms {rules_alarms:.1%}")
+    print("rules alone: found {:.1%}, false alarms {:.1%}".format(*rates(rule)))
     best: tuple[float, float, float, float, float] | None = None
-    for blend, threshold, assist in itertools.product(
-            (0.0, 0.3, 0.5, 0.7, 1.0), [t / 40 for t in range(16, 37)],
-            (0.3, 0.4, 0.5, 1.0)):
-        if assist > threshold and assist != 1.0:
-            continue
-        found, alarms = rates(blend, threshold, assist)
-        if alarms <= MAX_FALSE_ALARMS and (best is None or found > best[0]):
-            best = (found, alarms, blend, threshold, assist)
-    for blend in (0.0, 1.0):
-        options = [(rates(blend, t / 40, a), t / 40, a) for t in range(16, 37)
-                   for a in (0.3, 0.4, 0.5, 1.0) if a <= t / 40 or a == 1.0]
-        fine = [o for o in options if o[0][1] <= MAX_FALSE_ALARMS]
-        if fine:
-            (found, alarms), threshold, assist = max(fine)
-            label = "naive Bayes" if blend == 0.0 else "logistic regression"
-            print(f"{label} alone (with the rules): found {found:.1%}, false alarms "
-                  f"{alarms:.1%} (threshold {threshold}, rule assist {assist})")
+    for weight in BAYES_WEIGHTS:
+        score = margin + weight * (bayes_p - 0.5)
+        fitting = None
+        for threshold, assist in itertools.product(STEPS, STEPS):
+            if assist > threshold:
+                continue
+            said = (score >= threshold) | (rule & (score >= assist))
+            found, alarms = rates(said)
+            if alarms <= MAX_FALSE_ALARMS and (fitting is None or found > fitting[0]):
+                fitting = (found, alarms, weight, float(threshold), float(assist))
+        assert fitting is not None
+        print(f"naive Bayes weight {weight}: found {fitting[0]:.1%}, false alarms "
+              f"{fitting[1]:.1%} (threshold {fitting[3]}, rule assist {fitting[4]})")
+        if best is None or fitting[0] > best[0]:
+            best = fitting
     assert best is not None
-    found, alarms, blend, threshold, assist = best
+    found, alarms, weight, threshold, assist = best
     print(f"chosen: found {found:.1%}, false alarms {alarms:.1%}")
+    score = margin + weight * (bayes_p - 0.5)
+    said = (score >= threshold) | (rule & (score >= assist))
     for group in groups:
-        g_found, g_alarms = rates(blend, threshold, assist, group)
+        g_found, g_alarms = rates(said, group_of == group)
         print(f"  held-out group {group}: found {g_found:.1%}, false alarms {g_alarms:.1%}")
-    print(f"BLEND = {blend}\nMODEL_THRESHOLD = {threshold}\nRULE_ASSIST = {assist}")
+    print(f"BAYES_WEIGHT = {weight}\nMODEL_THRESHOLD = {threshold}\nRULE_ASSIST = {assist}")
 
 
 if __name__ == "__main__":

@@ -63,7 +63,9 @@ def _word_ids(word: str) -> np.ndarray:
                        count=len(names))
 
 
-def _variants(text: str) -> list[list[str]]:
+def readings(text: str) -> list[list[str]]:
+    """The message's folded words, and for Latin text also their Cyrillic readings as
+    Russian and as Tajik; a very long message keeps its first and last words."""
     base = normalize(text)
     words = base.split()
     if len(words) > MAX_WORDS:
@@ -90,7 +92,7 @@ def features(text: str) -> Features:
     """The message's features by name (for reading and tests; the models use
     ``feature_ids``), scaled so every message has the same total weight."""
     found: set[str] = set()
-    for words in _variants(text):
+    for words in readings(text):
         for word in words:
             found.update(_word_features(word))
         found.update(_pair_names(words))
@@ -102,7 +104,7 @@ def feature_ids(text: str) -> np.ndarray:
     """The stable hashes of the message's features, sorted and unique. Cached: the
     answer model and the "happening now" model read the same message."""
     parts: list[np.ndarray] = []
-    for words in _variants(text):
+    for words in readings(text):
         parts.extend(_word_ids(word) for word in words)
         pairs = _pair_names(words)
         parts.append(np.fromiter((feature_hash(name) for name in pairs), dtype=np.uint32,
@@ -210,7 +212,11 @@ class AnswerModel:
     def raw_scores(self, text: str) -> list[float]:
         """Per class, the mean log-likelihood of the message's known features (a mean,
         so long stories and one-word questions are on one scale)."""
-        found = self._matches(feature_ids(text))
+        return self.raw_scores_of(feature_ids(text))
+
+    def raw_scores_of(self, hashes: np.ndarray) -> list[float]:
+        """As ``raw_scores``, for features computed elsewhere (sorted unique uint32)."""
+        found = self._matches(hashes)
         known = len(found)
         if not known:
             return [0.0] * len(self.labels)

@@ -10,16 +10,15 @@ folded text (ӣ→и, ҳ→х …) and on the Cyrillic transliteration of Latin 
 endings, typos in endings and Latin spellings count.
 
 Hand rules generalise badly to messages nobody wrote them for, so a learnt model joins
-them: naive Bayes and a logistic regression over the answer model's features, blended,
-trained on ``knowledge/urgent_examples.jsonl`` (messages labelled urgent or not, hard
-negatives included: the same topics in the past, hypotheticals, "срочно нужен патент";
-2,119 messages by four groups of writers who never saw each other's; editors add to it).
-A message is urgent when the blended score is high (``MODEL_THRESHOLD``) or the rules
+them, trained on ``knowledge/urgent_examples.jsonl`` (messages labelled urgent or not,
+hard negatives included: the same topics in the past, hypotheticals, "срочно нужен
+патент"; 2,779 messages by six groups of writers who never saw each other's; editors add
+to it): a linear support vector machine on TF-IDF character and word n-grams
+(``bot.search.svm``, ``bot.search.tfidf``), nudged by naive Bayes on the answer model's
+features. A message is urgent when the score is high (``MODEL_THRESHOLD``) or the rules
 fire and the score leans that way (``RULE_ASSIST``). ``benchmarks/calibrate_urgency.py``
 holds out each group of writers in turn and chose these numbers for at most 2 % false
-alarms: 87.1 % of urgent messages found with 1.8 % false alarms (the rules alone: 79 %
-and 7.6 %; naive Bayes with the rules: 83 %). Measured on the frozen unseen set in
-BENCHMARKS.md.
+alarms (figures in BENCHMARKS.md; the rules alone find 72 % with 7.5 % false alarms).
 """
 
 from __future__ import annotations
@@ -27,10 +26,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
+from bot.search import tfidf
+from bot.search.classifier import AnswerModel
 from bot.search.normalize import fold, has_latin, normalize
+from bot.search.svm import LinearSVM
+from bot.search.tfidf import TfidfVectorizer
 from bot.search.translit import to_cyrillic
 
 
@@ -365,10 +371,11 @@ _HOURS = re.compile(r"\b\d{1,3}\s*(?:час|саат|соат|hour|h\b|ч\b|су
 
 
 # Chosen by ``benchmarks/calibrate_urgency.py`` (each group of writers held out in turn):
-# the score blends the two models, BLEND being the logistic regression's share.
-BLEND = 0.3
-MODEL_THRESHOLD = 0.60
-RULE_ASSIST = 0.50
+# the score is the support vector machine's margin plus BAYES_WEIGHT × (naive Bayes's
+# probability − ½).
+BAYES_WEIGHT = 2.0
+MODEL_THRESHOLD = 0.16
+RULE_ASSIST = -0.04
 EXAMPLES_FILE = "urgent_examples.jsonl"  # in the knowledge directory
 URGENT, ORDINARY = "urgent", "ordinary"
 
@@ -378,32 +385,41 @@ def read_examples(path: Path) -> list[dict[str, object]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-class UrgencyModel:
-    """The learnt half of the detector: naive Bayes and a logistic regression on the
-    same features, blended."""
+@dataclass(frozen=True)
+class _Trained:
+    bayes: AnswerModel
+    vectorizer: TfidfVectorizer
+    svm: LinearSVM
 
-    def __init__(self, bayes: object | None, linear: object | None = None, *,
-                 blend: float = BLEND, threshold: float = MODEL_THRESHOLD,
-                 rule_assist: float = RULE_ASSIST) -> None:
-        self._bayes = bayes
-        self._linear = linear
-        self.blend = blend
+
+def _hashes(found: tfidf.Counts) -> np.ndarray:
+    """The message's n-grams as naive Bayes reads them: present or not."""
+    return np.unique(np.fromiter((*found[0], *found[1]), dtype=np.uint32))
+
+
+class UrgencyModel:
+    """The learnt half of the detector: a linear support vector machine on TF-IDF
+    n-grams, nudged by naive Bayes on the answer model's features."""
+
+    def __init__(self, trained: _Trained | None, *, bayes_weight: float = BAYES_WEIGHT,
+                 threshold: float = MODEL_THRESHOLD, rule_assist: float = RULE_ASSIST) -> None:
+        self._trained = trained
+        self.bayes_weight = bayes_weight
         self.threshold = threshold
         self.rule_assist = rule_assist
 
     @classmethod
     def train(cls, samples: Sequence[tuple[str, bool]], **settings: float) -> UrgencyModel:
-        from bot.search.classifier import AnswerModel, feature_ids
-        from bot.search.linear import LogisticModel
-
         if not any(urgent for _, urgent in samples) or all(urgent for _, urgent in samples):
             return cls(None)
-        computed = [feature_ids(text) for text, _ in samples]  # once, for both models
+        found = [tfidf.counts(text) for text, _ in samples]
         bayes = AnswerModel.train_on_features(
-            [(f, URGENT if urgent else ORDINARY) for f, (_, urgent) in
-             zip(computed, samples, strict=True)], temperature=1.0)
-        linear = LogisticModel.train_on_features(computed, [urgent for _, urgent in samples])
-        return cls(bayes, linear, **settings)
+            [(_hashes(f), URGENT if urgent else ORDINARY)
+             for f, (_, urgent) in zip(found, samples, strict=True)], temperature=1.0)
+        vectorizer = TfidfVectorizer.fit(found)
+        svm = LinearSVM.train([vectorizer.vector(f) for f in found],
+                              [urgent for _, urgent in samples])
+        return cls(_Trained(bayes, vectorizer, svm), **settings)
 
     @classmethod
     def from_file(cls, path: Path) -> UrgencyModel:
@@ -411,25 +427,27 @@ class UrgencyModel:
             return cls(None)
         return cls.train([(str(row["q"]), bool(row["urgent"])) for row in read_examples(path)])
 
-    def probability(self, message: str) -> float:
-        if self._bayes is None:
-            return 0.0
-        from bot.search.classifier import AnswerModel
-        from bot.search.linear import LogisticModel
-
-        assert isinstance(self._bayes, AnswerModel)
-        bayes = next(p.probability for p in self._bayes.predict(message)
+    def parts(self, message: str) -> tuple[float, float]:
+        """(the machine's margin, naive Bayes's probability of "urgent"); (0, 0) untrained."""
+        if self._trained is None:
+            return 0.0, 0.0
+        found = tfidf.counts(message)
+        model = self._trained.bayes
+        bayes = next(p.probability for p in model.from_raw(model.raw_scores_of(_hashes(found)))
                      if p.article_id == URGENT)
-        if not isinstance(self._linear, LogisticModel):
-            return bayes
-        return self.blend * self._linear.probability(message) + (1 - self.blend) * bayes
+        margin = self._trained.svm.margin(self._trained.vectorizer.vector(found))
+        return margin, bayes
+
+    def score(self, message: str) -> float:
+        margin, bayes = self.parts(message)
+        return margin + self.bayes_weight * (bayes - 0.5)
 
     def is_urgent(self, message: str) -> bool:
-        if self._bayes is None:
+        if self._trained is None:
             return rules_say_urgent(message)
-        probability = self.probability(message)
-        return probability >= self.threshold or (
-            probability >= self.rule_assist and rules_say_urgent(message))
+        score = self.score(message)
+        return score >= self.threshold or (
+            score >= self.rule_assist and rules_say_urgent(message))
 
 
 def is_urgent(message: str) -> bool:

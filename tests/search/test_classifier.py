@@ -81,40 +81,43 @@ URGENCY_SAMPLES = [
 ]
 
 
-def test_logistic_model_learns_and_is_the_same_in_every_process() -> None:
+def test_urgency_model_learns_and_is_the_same_in_every_process() -> None:
     import subprocess
     import sys
 
-    from bot.search.linear import LogisticModel
+    from bot.search.urgency import UrgencyModel
 
-    texts = [text for text, _ in URGENCY_SAMPLES]
-    labels = [urgent for _, urgent in URGENCY_SAMPLES]
-    model = LogisticModel.train(texts, labels)
-    assert model.probability("меня держат в аэропорту") > 0.5
-    assert model.probability("сколько стоит патент в месяц") < 0.5
+    model = UrgencyModel.train(URGENCY_SAMPLES)
+    assert model.score("меня держат в аэропорту") > model.score("сколько стоит патент в месяц")
     # Features are hashed with a stable hash: another process (another string hash
     # seed) trains the very same model.
-    script = ("from bot.search.linear import LogisticModel\n"
-              f"m = LogisticModel.train({texts!r}, {labels!r})\n"
-              "print(repr(m.probability('меня держат в аэропорту')))")
+    script = ("from bot.search.urgency import UrgencyModel\n"
+              f"m = UrgencyModel.train({URGENCY_SAMPLES!r})\n"
+              "print(repr(m.parts('меня держат в аэропорту')))")
     outputs = {subprocess.run([sys.executable, "-c", script], check=True, text=True,
                               capture_output=True, env={"PYTHONHASHSEED": seed}).stdout
                for seed in ("1", "2")}
-    assert outputs == {repr(model.probability("меня держат в аэропорту")) + "\n"}
+    assert outputs == {repr(model.parts("меня держат в аэропорту")) + "\n"}
 
 
-def test_urgency_model_blends_both_models_and_the_rules() -> None:
+def test_urgency_model_combines_the_machine_naive_bayes_and_the_rules() -> None:
     from bot.search.urgency import UrgencyModel
 
-    bayes_only = UrgencyModel.train(URGENCY_SAMPLES, blend=0.0)
-    linear_only = UrgencyModel.train(URGENCY_SAMPLES, blend=1.0)
-    half = UrgencyModel.train(URGENCY_SAMPLES, blend=0.5)
+    model = UrgencyModel.train(URGENCY_SAMPLES, bayes_weight=2.0, threshold=0.2,
+                               rule_assist=-0.06)
     text = "держат на границе уже 3 часа"
-    assert half.probability(text) == pytest.approx(
-        (bayes_only.probability(text) + linear_only.probability(text)) / 2)
-    assert half.is_urgent(text)
-    assert not half.is_urgent("в прошлом году держали на границе")
-    assert not UrgencyModel(None).probability(text)  # no examples: the rules alone
+    margin, bayes = model.parts(text)
+    assert model.score(text) == pytest.approx(margin + 2.0 * (bayes - 0.5))
+    assert model.is_urgent(text)
+    assert not model.is_urgent("в прошлом году держали на границе")
+    # The rules lower the bar: a score between the two thresholds counts only with them.
+    between = UrgencyModel.train(URGENCY_SAMPLES, threshold=model.score(text) + 1.0,
+                                 rule_assist=model.score(text) - 0.01)
+    assert is_urgent(text) and between.is_urgent(text)
+    stricter = UrgencyModel.train(URGENCY_SAMPLES, threshold=model.score(text) + 1.0,
+                                  rule_assist=model.score(text) + 0.01)
+    assert not stricter.is_urgent(text)
+    assert UrgencyModel(None).parts(text) == (0.0, 0.0)  # no examples: the rules alone
     assert UrgencyModel(None).is_urgent(text) == is_urgent(text)
 
 
