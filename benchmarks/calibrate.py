@@ -45,6 +45,7 @@ from bot.search.classifier import (
 )
 from bot.search.engine import SearchEngine
 from bot.search.fusion import FUSION, Fusion, signals
+from bot.search.scope import ScopeModel
 
 FOLDS = 5
 MAX_CONF_WRONG = 0.02
@@ -61,6 +62,7 @@ class Item:
     scores: list[float]  # the model's raw scores, per label
     labels: list[str]
     source: str  # "example" (held out), "tuning" or "validation"
+    scope: float  # the scope machine's margin (trained without the item)
 
 
 def tuning_questions() -> list[tuple[str, str | None]]:
@@ -85,6 +87,7 @@ def collect() -> list[Item]:
         paths.knowledge_dir() / OUT_OF_SCOPE_FILE)))
     items: list[Item] = []
     model_all = AnswerModel.train([(t, lab) for _k, t, lab in samples])
+    scope_all = scope_model(samples)
     for fold in range(FOLDS):
         train = [(text, label) for n, (kind, text, label) in enumerate(samples)
                  if kind == "title" or n % FOLDS != fold]
@@ -92,6 +95,8 @@ def collect() -> list[Item]:
                 if kind == "example" and n % FOLDS == fold]
         held_set = set(held)
         model = AnswerModel.train(train)
+        scope = scope_model([(kind, text, label) for n, (kind, text, label)
+                             in enumerate(samples) if kind == "title" or n % FOLDS != fold])
         # The tuning sets are searched once, by a model that saw every example (they are
         # not examples), so they count once; held-out examples are harder than real
         # questions (they were written to cover each article's edges), the tuning sets
@@ -113,11 +118,18 @@ def collect() -> list[Item]:
             relevance, retrieval = engine.retrieval(text)
             if not relevance:
                 continue
-            used = model if source == "example" and (text, label) in held_set else model_all
+            held_out = source == "example" and (text, label) in held_set
+            used = model if held_out else model_all
             items.append(Item(label, relevance, retrieval, used.raw_scores(text),
-                              used.labels, source))
+                              used.labels, source,
+                              (scope if held_out else scope_all).margin(text)))
     return items
 
+
+
+def scope_model(samples: list[tuple[str, str, str]]) -> ScopeModel:
+    return ScopeModel.train([text for kind, text, _ in samples if kind != "out_of_scope"],
+                            [text for kind, text, _ in samples if kind == "out_of_scope"])
 
 
 def evaluate(item: Item, w_model: float, temperature: float
@@ -139,7 +151,7 @@ def evaluate(item: Item, w_model: float, temperature: float
     ranking = sorted(combined, key=lambda k: (-combined[k], k))
     return ranking[0], signals(ordered, sorted(article_scores, reverse=True), item.retrieval,
                                sorted(item.relevance.values(), reverse=True),
-                               best_model == ranking[0], out_of_scope), ranking[:2]
+                               best_model == ranking[0], out_of_scope, item.scope), ranking[:2]
 
 
 def fit_logistic(rows: list[tuple[tuple[float, ...], int]], steps: int = 2000,

@@ -21,7 +21,6 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.kb.model import KnowledgeBase
+from bot.search.hashing import Readings, Spans, joined, mix, padded_grams, reference
 from bot.search.normalize import fold, has_latin, normalize
 from bot.search.translit import to_cyrillic
 
@@ -44,6 +44,9 @@ NGRAM_SIZES = (3, 4, 5)
 PREFIX = 5
 ALPHA = 0.3  # additive smoothing
 MAX_WORDS = 120  # a long story: its first and last words carry the question
+_PREFIX_TAG, _PAIR_TAG = 300, 400  # tags: a prefix, a pair and an n-gram never meet
+_BATCH = 256  # messages hashed together: fast, and a small peak of memory
+LONG = 40  # words (in all readings): from here one message is hashed with arrays too
 
 Features = dict[str, float]
 
@@ -52,15 +55,6 @@ def _word_features(word: str) -> tuple[str, ...]:
     padded = f" {word} "
     grams = [padded[i:i + n] for n in NGRAM_SIZES for i in range(len(padded) - n + 1)]
     return (*grams, "w:" + word[:PREFIX])
-
-
-# Caches hold hashes in numpy arrays, not the feature strings: a word's ~40 strings
-# took ~2 KB, its hashes take 160 bytes, and the caches are bounded for a long run.
-@lru_cache(maxsize=8192)
-def _word_ids(word: str) -> np.ndarray:
-    names = _word_features(word)
-    return np.fromiter((feature_hash(name) for name in names), dtype=np.uint32,
-                       count=len(names))
 
 
 def readings(text: str) -> list[list[str]]:
@@ -102,21 +96,73 @@ def features(text: str) -> Features:
 @lru_cache(maxsize=256)
 def feature_ids(text: str) -> np.ndarray:
     """The stable hashes of the message's features, sorted and unique. Cached: the
-    answer model and the "happening now" model read the same message."""
-    parts: list[np.ndarray] = []
-    for words in readings(text):
-        parts.extend(_word_ids(word) for word in words)
-        pairs = _pair_names(words)
-        parts.append(np.fromiter((feature_hash(name) for name in pairs), dtype=np.uint32,
-                                 count=len(pairs)))
-    ids = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint32)
+    engine reads a message more than once."""
+    return feature_ids_of(readings(text))
+
+
+def feature_ids_of(read: Readings) -> np.ndarray:
+    """``feature_ids`` from the message's ``readings``, computed once elsewhere."""
+    if sum(map(len, read)) > LONG:  # a long story: arrays are faster
+        return feature_ids_many([read])[0]
+    found: list[int] = []
+    for words in read:
+        for word in words:
+            found.extend(padded_grams(word, NGRAM_SIZES, 32))
+            found.append(reference(word[:PREFIX], _PREFIX_TAG, 32))
+        prefixes = [word[:PREFIX] for word in words if len(word) > 2]
+        found.extend(mix(joined(a, b, "|"), _PAIR_TAG, 32)
+                     for a, b in itertools.pairwise(prefixes))
+    ids = np.unique(np.array(found, dtype=np.uint32))
     ids.flags.writeable = False  # shared through the cache
     return ids
 
 
+def feature_ids_many(read: Sequence[Readings]) -> list[np.ndarray]:
+    """``feature_ids_of`` for many messages, a batch at a time, each batch hashed in a
+    few array operations (``bot.search.hashing``)."""
+    return [ids for start in range(0, len(read), _BATCH)
+            for ids in _feature_ids_batch(read[start:start + _BATCH])]
+
+
+def _feature_ids_batch(read: Sequence[Readings]) -> list[np.ndarray]:
+    spans = Spans(read)
+    hashes, owners = [], []
+    for n in NGRAM_SIZES:
+        raw, owner = spans.grams(n)
+        hashes.append(Spans.mixed(raw, n, 32))
+        owners.append(owner)
+    prefix_length = np.minimum(spans.lengths, PREFIX)
+    prefixes = spans.raw(spans.starts, spans.starts + prefix_length)
+    hashes.append(Spans.mixed(prefixes, _PREFIX_TAG, 32))
+    owners.append(spans.word_owner)
+    # Pairs of neighbouring words longer than two letters, within one reading.
+    long_words = np.flatnonzero(spans.lengths > 2)
+    left, right = long_words[:-1], long_words[1:]
+    same = spans.reading[left] == spans.reading[right]
+    left, right = left[same], right[same]
+    pairs = spans.joined(prefixes[left], prefixes[right], prefix_length[right], "|")
+    hashes.append(Spans.mixed(pairs, _PAIR_TAG, 32))
+    owners.append(spans.word_owner[left])
+    found = np.concatenate(hashes).astype(np.uint32)
+    owner = np.concatenate(owners)
+    keys = np.unique(owner.astype(np.uint64) << np.uint64(32) | found.astype(np.uint64))
+    bounds = np.searchsorted(keys >> np.uint64(32), np.arange(1, len(read)),
+                             side="left")
+    result = []
+    for ids in np.split((keys & np.uint64(0xFFFFFFFF)).astype(np.uint32), bounds):
+        ids.flags.writeable = False  # shared through the cache
+        result.append(ids)
+    return result
+
+
 def feature_hash(name: str) -> int:
-    """A stable 32-bit hash (Python's own ``hash`` of a string changes per process)."""
-    return zlib.crc32(name.encode("utf-8"))
+    """The stable 32-bit hash of a feature named as ``features`` names it (the models
+    compute the same hashes with arrays, ``feature_ids``)."""
+    if name.startswith("w:"):
+        return reference(name[2:], _PREFIX_TAG, 32)
+    if name.startswith("p:"):
+        return reference(name[2:], _PAIR_TAG, 32)
+    return reference(name, len(name), 32)
 
 
 @dataclass(frozen=True)
@@ -150,7 +196,9 @@ class AnswerModel:
     def train(cls, samples: Sequence[tuple[str, str]], *, alpha: float = ALPHA,
               temperature: float = 1.0) -> AnswerModel:
         """``samples``: (text, article id). Deterministic for the same samples."""
-        return cls.train_on_features([(feature_ids(text), label) for text, label in samples],
+        found = feature_ids_many([readings(text) for text, _ in samples])
+        return cls.train_on_features(list(zip(found, (label for _, label in samples),
+                                              strict=True)),
                                      alpha=alpha, temperature=temperature)
 
     @classmethod
@@ -198,16 +246,18 @@ class AnswerModel:
                    np.log((weight + alpha) / alpha), temperature)
 
     @classmethod
-    def from_knowledge_base(cls, kb: KnowledgeBase, *, temperature: float = 1.0,
-                            out_of_scope: Sequence[str] = ()) -> AnswerModel | None:
-        """Trained on every article's examples and titles, and on ``out_of_scope``
-        messages as one more class; None when no article has examples (the retrieval
-        then works alone)."""
-        samples = list(training_samples(kb, out_of_scope))
+    def from_readings(cls, samples: Sequence[tuple[str, str, str]],
+                      read: Sequence[Sequence[Sequence[str]]], *, temperature: float = 1.0
+                      ) -> AnswerModel | None:
+        """Trained on ``training_samples`` (every article's examples and titles, and the
+        out-of-scope messages as one more class), given their ``readings`` (the engine
+        computes those once for this model and the scope model); None when no article
+        has examples (the retrieval then works alone)."""
         if not any(kind == "example" for kind, _, _ in samples):
             return None
-        return cls.train([(text, label) for _, text, label in samples],
-                         temperature=temperature)
+        return cls.train_on_features(
+            list(zip(feature_ids_many(read), (label for _, _, label in samples), strict=True)),
+            temperature=temperature)
 
     def raw_scores(self, text: str) -> list[float]:
         """Per class, the mean log-likelihood of the message's known features (a mean,

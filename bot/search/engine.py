@@ -13,19 +13,22 @@ from typing import Any
 
 from bot import paths
 from bot.kb.model import LANGS, KnowledgeBase
-from bot.search import offtopic, smalltalk
+from bot.search import offtopic, smalltalk, tfidf
 from bot.search.builder import ChildBuild, ChildBuildFailed
 from bot.search.classifier import (
     OUT_OF_SCOPE,
     OUT_OF_SCOPE_FILE,
     AnswerModel,
     read_out_of_scope,
+    readings,
+    training_samples,
 )
 from bot.search.fusion import FUSION, Fusion
 from bot.search.fusion import signals as fusion_signals
 from bot.search.index import Document, LanguageIndex
 from bot.search.langid import LanguageDetector, chat_samples
 from bot.search.normalize import has_cyrillic, has_latin, normalize, strip_html
+from bot.search.scope import ScopeModel
 from bot.search.urgency import EXAMPLES_FILE, UrgencyModel
 
 log = logging.getLogger(__name__)
@@ -70,12 +73,14 @@ class SearchResult:
 class SearchEngine:
     def __init__(self, indexes: dict[str, LanguageIndex], detector: LanguageDetector,
                  model: AnswerModel | None = None, fusion: Fusion = FUSION,
-                 urgency: UrgencyModel | None = None) -> None:
+                 urgency: UrgencyModel | None = None, scope: ScopeModel | None = None
+                 ) -> None:
         self._indexes = indexes
         self._detector = detector
         self._model = model
         self._fusion = fusion
         self._urgency = urgency or UrgencyModel(None)
+        self._scope = scope or ScopeModel(None)
         self._ready = threading.Event()
         self._ready.set()
         self._error: BaseException | None = None
@@ -133,7 +138,8 @@ class SearchEngine:
 
     def parts(self) -> tuple[Any, ...]:
         """What ``__init__`` takes, to send a built engine from a child process."""
-        return self._indexes, self._detector, self._model, self._fusion, self._urgency
+        return (self._indexes, self._detector, self._model, self._fusion, self._urgency,
+                self._scope)
 
     def stop_building(self, timeout: float) -> bool:
         """The bot is stopping: end a build still under way (a child is stopped; a build
@@ -184,14 +190,25 @@ class SearchEngine:
                 _trim()
         detector = LanguageDetector.train(samples)
         _trim()
-        out_of_scope = read_out_of_scope(paths.knowledge_dir() / OUT_OF_SCOPE_FILE)
-        model = (AnswerModel.from_knowledge_base(kb, temperature=fusion.temperature,
-                                                 out_of_scope=out_of_scope)
-                 if use_model else None)
+        model, scope = cls._learnt_models(kb, fusion) if use_model else (None, None)
         _trim()
         urgency = UrgencyModel.from_file(paths.knowledge_dir() / EXAMPLES_FILE)
         _trim()
-        return cls(indexes, detector, model, fusion, urgency)
+        return cls(indexes, detector, model, fusion, urgency, scope)
+
+    @staticmethod
+    def _learnt_models(kb: KnowledgeBase, fusion: Fusion
+                       ) -> tuple[AnswerModel | None, ScopeModel | None]:
+        """The answer model and the scope model, from the same examples read once."""
+        out_of_scope = read_out_of_scope(paths.knowledge_dir() / OUT_OF_SCOPE_FILE)
+        samples = list(training_samples(kb, out_of_scope))
+        read = [readings(text) for _, text, _ in samples]
+        model = AnswerModel.from_readings(samples, read, temperature=fusion.temperature)
+        if model is None:
+            return None, None
+        scope = ScopeModel.train_on_counts(
+            tfidf.counts_of(read), [kind == "out_of_scope" for kind, _, _ in samples])
+        return model, scope
 
     def detect_language(self, text: str) -> tuple[str, bool]:
         """(tg|ru|en, whether that is clear). Small-talk words decide short
@@ -261,7 +278,8 @@ class SearchEngine:
         self._wait()
         if self._model is not None:
             self._model.temperature = fusion.temperature
-        return SearchEngine(self._indexes, self._detector, self._model, fusion, self._urgency)
+        return SearchEngine(self._indexes, self._detector, self._model, fusion, self._urgency,
+                            self._scope)
 
     def retrieval(self, query: str) -> tuple[dict[str, float], float]:
         """Retrieval alone: relevance per article and its confidence (for calibration)."""
@@ -318,7 +336,7 @@ class SearchEngine:
         return ranked, fusion_signals(
             [p.probability for p in predictions], sorted(raw, reverse=True),
             retrieval_confidence, sorted(relevance.values(), reverse=True),
-            predictions[0].article_id == top_id, out_of_scope)
+            predictions[0].article_id == top_id, out_of_scope, self._scope.margin(text))
 
     def _scores(self, query: str, lang: str) -> tuple[dict[str, float], dict[str, float]]:
         """Per article: the best relevance over the language indexes, and the

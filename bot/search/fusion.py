@@ -24,18 +24,19 @@ SITUATIONS: tuple[frozenset[str], ...] = (
 
 
 def signals(probabilities: Sequence[float], raw: Sequence[float], retrieval: float,
-            relevance: Sequence[float], agree: bool, out_of_scope: float = 0.0
-            ) -> tuple[float, ...]:
+            relevance: Sequence[float], agree: bool, out_of_scope: float = 0.0,
+            scope_margin: float = 0.0) -> tuple[float, ...]:
     """What the confidence is computed from: the model's best article probability and its
     lead, its raw score lead, the retrieval's own confidence and lead, whether the model's
-    favourite is also first in the fused ranking, and the model's probability that no
-    article is meant. Sequences are sorted, best first."""
+    favourite is also first in the fused ranking, the model's probability that no
+    article is meant and the scope machine's margin for that (``bot.search.scope``).
+    Sequences are sorted, best first."""
     def lead(values: Sequence[float]) -> float:
         return values[0] - values[1] if len(values) > 1 else values[0] if values else 0.0
 
     top_relevance = relevance[0] if relevance and relevance[0] > 0 else 1.0
     return (probabilities[0], lead(probabilities), lead(raw), retrieval,
-            lead(relevance) / top_relevance, 1.0 if agree else 0.0, out_of_scope)
+            lead(relevance) / top_relevance, 1.0 if agree else 0.0, out_of_scope, scope_margin)
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,6 @@ class Fusion:
 
 
 # From ``benchmarks/calibrate.py`` (see BENCHMARKS.md for the run).
-FUSION = Fusion(w_model=0.5, temperature=0.2, bias=-1.522,
-                weights=(-0.114, -0.093, 1.542, 2.05, 2.245, 0.799, -6.293), threshold=0.735,
-                situation_threshold=0.67)
+FUSION = Fusion(w_model=0.5, temperature=0.2, bias=-2.306,
+                weights=(0.404, -0.031, 1.516, 1.1, 2.957, 0.657, -3.938, -0.933),
+                threshold=0.735, situation_threshold=0.69)

@@ -374,8 +374,8 @@ _HOURS = re.compile(r"\b\d{1,3}\s*(?:час|саат|соат|hour|h\b|ч\b|су
 # the score is the support vector machine's margin plus BAYES_WEIGHT × (naive Bayes's
 # probability − ½).
 BAYES_WEIGHT = 2.0
-MODEL_THRESHOLD = 0.16
-RULE_ASSIST = -0.04
+MODEL_THRESHOLD = 0.12
+RULE_ASSIST = 0.0
 EXAMPLES_FILE = "urgent_examples.jsonl"  # in the knowledge directory
 URGENT, ORDINARY = "urgent", "ordinary"
 
@@ -394,7 +394,7 @@ class _Trained:
 
 def _hashes(found: tfidf.Counts) -> np.ndarray:
     """The message's n-grams as naive Bayes reads them: present or not."""
-    return np.unique(np.fromiter((*found[0], *found[1]), dtype=np.uint32))
+    return np.unique(np.concatenate(found)).astype(np.uint32)
 
 
 class UrgencyModel:
@@ -412,12 +412,12 @@ class UrgencyModel:
     def train(cls, samples: Sequence[tuple[str, bool]], **settings: float) -> UrgencyModel:
         if not any(urgent for _, urgent in samples) or all(urgent for _, urgent in samples):
             return cls(None)
-        found = [tfidf.counts(text) for text, _ in samples]
+        found = tfidf.counts_many([text for text, _ in samples])
         bayes = AnswerModel.train_on_features(
             [(_hashes(f), URGENT if urgent else ORDINARY)
              for f, (_, urgent) in zip(found, samples, strict=True)], temperature=1.0)
         vectorizer = TfidfVectorizer.fit(found)
-        svm = LinearSVM.train([vectorizer.vector(f) for f in found],
+        svm = LinearSVM.train(vectorizer.vectors(found),
                               [urgent for _, urgent in samples])
         return cls(_Trained(bayes, vectorizer, svm), **settings)
 

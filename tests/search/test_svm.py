@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections import Counter
 
 import numpy as np
 
 from bot.search import tfidf
+from bot.search.classifier import readings
+from bot.search.hashing import reference
 from bot.search.svm import LinearSVM
 from bot.search.tfidf import DIMENSIONS, TfidfVectorizer
 
@@ -28,39 +32,73 @@ def _dense(vector: tfidf.Vector) -> np.ndarray:
 
 
 def test_each_part_of_a_vector_has_unit_length_and_unknown_ngrams_no_weight() -> None:
-    vectorizer = TfidfVectorizer.fit([tfidf.counts(text) for text, _ in TRAINING])
+    vectorizer = TfidfVectorizer.fit(tfidf.counts_many([text for text, _ in TRAINING]))
     grams, words = tfidf.counts("меня держат")
     slots, values = vectorizer.transform("меня держат")
     weight = dict(zip(slots.tolist(), values.tolist(), strict=True))
     assert list(slots) == sorted(set(slots.tolist()))
     for part in (grams, words):
-        assert math.isclose(math.sqrt(sum(weight.get(s, 0.0) ** 2 for s in part)), 1.0)
+        assert math.isclose(math.sqrt(sum(weight.get(s, 0.0) ** 2 for s in set(part.tolist()))),
+                            1.0)
     # "щщщщ" was in no training message: it changes nothing.
     with_unknown = vectorizer.transform("меня держат щщщщ")
     assert np.allclose(_dense(with_unknown), _dense((slots, values)))
     assert vectorizer.transform("щщщщ ъъъ")[0].size == 0
 
 
+def _reference_slot(piece: str, tag: int) -> int:
+    """The hash ``counts_many`` computes with arrays, computed on the string."""
+    return reference(piece, tag, tfidf._BITS)
+
+
+def _reference_counts(text: str) -> tuple[Counter[int], Counter[int]]:
+    grams: Counter[int] = Counter()
+    words: Counter[int] = Counter()
+    for reading in readings(text):
+        for word in reading:
+            padded = f" {word} "
+            for n in tfidf.NGRAM_SIZES:
+                grams.update(_reference_slot(padded[i:i + n], n)
+                             for i in range(len(padded) - n + 1))
+            words[_reference_slot(word, tfidf.WORD)] += 1
+        words.update(_reference_slot(f"{a} {b}", tfidf.PAIR)
+                     for a, b in itertools.pairwise(reading))
+    return grams, words
+
+
+def test_counts_hash_every_ngram_word_and_pair_of_each_message_on_its_own() -> None:
+    texts = ["меня держат в аэропорту уже 6 часов", "", "a", "Zaderzhali v aeroportu!!",
+             "ҳозир маро дар фурудгоҳ нигоҳ доштаанд", "ok ok ok", "🙂 ?", "x y"]
+    together = tfidf.counts_many(texts)
+    for text, (grams, words) in zip(texts, together, strict=True):
+        expected_grams, expected_words = _reference_counts(text)
+        assert Counter(grams.tolist()) == expected_grams, text
+        assert Counter(words.tolist()) == expected_words, text
+
+
 def test_counts_are_sublinear_and_latin_is_also_read_as_cyrillic() -> None:
-    vectorizer = TfidfVectorizer.fit([tfidf.counts("держат"), tfidf.counts("отпустили")])
-    once = vectorizer.vector(({}, {tfidf._slot("w:держат"): 1}))
-    thrice = vectorizer.vector(({tfidf._slot("w:отпустили"): 1},
-                                {tfidf._slot("w:держат"): 3}))
+    vectorizer = TfidfVectorizer.fit(tfidf.counts_many(["держат", "отпустили"]))
+    held, released = (_reference_slot(word, tfidf.WORD) for word in ("держат", "отпустили"))
+    none = np.zeros(0, np.int64)
+    once = vectorizer.vector((none, np.array([held])))
     assert once[1].tolist() == [1.0]  # one word alone: unit length
-    assert words_weight(thrice, "w:держат") == 1.0  # normalised within its part
-    both = vectorizer.vector(({}, {tfidf._slot("w:держат"): 3, tfidf._slot("w:отпустили"): 1}))
-    ratio = words_weight(both, "w:держат") / words_weight(both, "w:отпустили")
-    assert math.isclose(ratio, 1.0 + math.log(3))  # 1 + log(count), same idf
-    assert tfidf._slot("w:держат") in tfidf.counts("derzhat")[1]  # Latin read as Cyrillic
+    both = vectorizer.vector((none, np.array([held, held, held, released])))
+    weights = dict(zip(both[0].tolist(), both[1].tolist(), strict=True))
+    assert math.isclose(weights[held] / weights[released], 1.0 + math.log(3))
+    assert held in tfidf.counts("derzhat")[1].tolist()  # Latin read as Cyrillic
 
 
-def words_weight(vector: tfidf.Vector, name: str) -> float:
-    slots, values = vector
-    return float(values[slots.tolist().index(tfidf._slot(name))])
+def test_vectors_of_many_messages_equal_each_alone() -> None:
+    found = tfidf.counts_many([text for text, _ in TRAINING])
+    vectorizer = TfidfVectorizer.fit(found)
+    for alone, together in zip((vectorizer.vector(f) for f in found),
+                               vectorizer.vectors(found), strict=True):
+        assert alone[0].tolist() == together[0].tolist()
+        assert np.allclose(alone[1], together[1])
 
 
 def test_the_machine_separates_its_training_messages() -> None:
-    vectorizer = TfidfVectorizer.fit([tfidf.counts(text) for text, _ in TRAINING])
+    vectorizer = TfidfVectorizer.fit(tfidf.counts_many([text for text, _ in TRAINING]))
     vectors = [vectorizer.transform(text) for text, _ in TRAINING]
     machine = LinearSVM.train(vectors, [label for _, label in TRAINING], c=10.0)
     for vector, (_, label) in zip(vectors, TRAINING, strict=True):
@@ -73,7 +111,7 @@ def test_the_machine_reaches_the_optimum_of_the_squared_hinge_loss() -> None:
     """At the optimum of ½‖w‖² + C Σ max(0, 1 − y f(x))² (bias as a feature of value 1)
     the gradient vanishes: w = 2C Σ max(0, 1 − y f(x)) y x."""
     c = 1.0
-    vectorizer = TfidfVectorizer.fit([tfidf.counts(text) for text, _ in TRAINING])
+    vectorizer = TfidfVectorizer.fit(tfidf.counts_many([text for text, _ in TRAINING]))
     vectors = [vectorizer.transform(text) for text, _ in TRAINING]
     labels = [label for _, label in TRAINING]
     machine = LinearSVM.train(vectors, labels, c=c, max_passes=1000, tolerance=1e-9)
@@ -85,3 +123,34 @@ def test_the_machine_reaches_the_optimum_of_the_squared_hinge_loss() -> None:
         expected += 2 * c * loss * sign * np.append(_dense(vector), 1.0)
     assert np.linalg.norm(weights - expected) < 1e-6 * max(np.linalg.norm(weights), 1.0)
     assert np.linalg.norm(weights) > 0.1
+
+
+def test_inverse_document_frequency_counts_each_message_once() -> None:
+    texts = ["держат держат держат", "держат", "отпустили", "патент"]
+    found = tfidf.counts_many(texts)
+    vectorizer = TfidfVectorizer.fit(found)
+    held = _reference_slot("держат", tfidf.WORD)
+    # In 2 of 4 messages (three times in the first): smooth idf = ln(5 / 3) + 1.
+    assert math.isclose(vectorizer._idf[held], math.log(5 / 3) + 1.0)
+    assert vectorizer._idf[_reference_slot("нет", tfidf.WORD)] == 0.0  # never seen
+
+
+EQUIVALENCE_TEXTS = ["меня держат в аэропорту уже 6 часов", "", "a", "Zaderzhali v aeroportu!!",
+                     "ҳозир маро дар фурудгоҳ нигоҳ доштаанд", "ok ok ok", "🙂 ?", "x y",
+                     "патент патент", "brat v otdele politsii, ne otpuskayut",
+                     # long enough to take the array path alone too
+                     " ".join(["menya derzhat v aeroportu uzhe shest chasov"] * 8)]
+
+
+def test_one_message_is_hashed_as_in_a_batch() -> None:
+    """Questions are hashed one at a time in plain Python, training messages in arrays:
+    both must give the very same n-grams, or the models would read questions wrongly."""
+    from bot.search.classifier import feature_ids, feature_ids_many
+
+    batch = tfidf.counts_many(EQUIVALENCE_TEXTS)
+    ids = feature_ids_many([readings(text) for text in EQUIVALENCE_TEXTS])
+    for text, (grams, words), batch_ids in zip(EQUIVALENCE_TEXTS, batch, ids, strict=True):
+        alone = tfidf.counts(text)
+        assert sorted(alone[0].tolist()) == sorted(grams.tolist()), text
+        assert sorted(alone[1].tolist()) == sorted(words.tolist()), text
+        assert feature_ids(text).tolist() == batch_ids.tolist(), text
