@@ -57,19 +57,21 @@ def _word_features(word: str) -> tuple[str, ...]:
     return (*grams, "w:" + word[:PREFIX])
 
 
-def readings(text: str) -> list[list[str]]:
+@lru_cache(maxsize=256)
+def readings(text: str) -> tuple[tuple[str, ...], ...]:
     """The message's folded words, and for Latin text also their Cyrillic readings as
-    Russian and as Tajik; a very long message keeps its first and last words."""
+    Russian and as Tajik; a very long message keeps its first and last words. Cached:
+    each learnt model reads the question."""
     base = normalize(text)
     words = base.split()
     if len(words) > MAX_WORDS:
         half = MAX_WORDS // 2
         base = " ".join(words[:half] + words[-half:])
-    variants = [fold(base).split()]
+    variants = [tuple(fold(base).split())]
     if has_latin(base):
         for lang in ("ru", "tg"):
-            variants.append([_cyrillic(word, lang) for word in base.split()])
-    return variants
+            variants.append(tuple(_cyrillic(word, lang) for word in base.split()))
+    return tuple(variants)
 
 
 @lru_cache(maxsize=8192)

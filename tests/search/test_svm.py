@@ -154,3 +154,16 @@ def test_one_message_is_hashed_as_in_a_batch() -> None:
         assert sorted(alone[0].tolist()) == sorted(grams.tolist()), text
         assert sorted(alone[1].tolist()) == sorted(words.tolist()), text
         assert feature_ids(text).tolist() == batch_ids.tolist(), text
+
+
+def test_the_scope_machine_leans_out_for_what_no_article_answers() -> None:
+    from bot.search.scope import ScopeModel
+
+    articles = ["сколько стоит патент", "как оплатить патент", "меня задержали в аэропорту",
+                "как проверить запрет на въезд", "patent price", "how to check entry ban",
+                "регистрация по месту пребывания", "what to do if detained"]
+    outside = ["курс доллара сегодня", "погода в Москве", "билет Душанбе Москва цена",
+               "dollar rate today", "weather in Moscow", "рецепт плова"]
+    model = ScopeModel.train(articles, outside)
+    assert model.margin("курс доллара на завтра") > 0 > model.margin("патент сколько стоит")
+    assert ScopeModel.train(articles, []).margin("курс доллара") == 0.0  # untrained
