@@ -22,6 +22,7 @@ import ctypes
 import logging
 import multiprocessing
 import os
+import pickle
 import signal
 from multiprocessing.connection import Connection
 from types import MappingProxyType
@@ -60,9 +61,14 @@ def _die_with(parent: int) -> None:
         os._exit(0)
 
 
-def _build(kb: KnowledgeBase, connection: Connection, parent: int) -> None:
-    """The child's whole life: build, send, exit."""
+def _build(source: Connection, connection: Connection, parent: int) -> None:
+    """The child's whole life: receive the knowledge base, build, send, exit."""
     _die_with(parent)
+    try:
+        kb = source.recv()
+    except (EOFError, OSError, pickle.UnpicklingError):
+        os._exit(0)  # the bot ended while it was sending: nobody to build for
+    source.close()
     from bot.search.engine import SearchEngine
 
     try:
@@ -81,18 +87,35 @@ class ChildBuild:
         try:
             context = multiprocessing.get_context("spawn")
             receiver, sender = context.Pipe(duplex=False)
+            source, kb_sender = context.Pipe(duplex=False)
         except Exception as error:
             raise ChildBuildFailed(f"cannot start a child process: {error}") from error
+        # The knowledge base is sent over a pipe of our own once the child runs, not as an
+        # argument of the spawn: the interpreter's start-up reads its arguments before any
+        # of our code, and a bot killed half-way through writing them (kill -9 at start)
+        # left a child printing "pickle data was truncated" into the bot's log. Now the
+        # start-up data is small, and a cut-off knowledge base ends the child quietly.
         try:
-            self._process = context.Process(target=_build, args=(kb, sender, os.getpid()),
+            self._process = context.Process(target=_build,
+                                            args=(source, sender, os.getpid()),
                                             name="search-build", daemon=True)
             self._process.start()
-        except Exception as error:  # no processes here, or the knowledge base won't pickle
+        except Exception as error:  # no processes here
             receiver.close()
+            kb_sender.close()
             raise ChildBuildFailed(f"cannot start a child process: {error}") from error
         finally:
-            sender.close()  # the child has its own copy; EOF reaches us if it dies
+            sender.close()  # the child has its own copies; EOF reaches us if it dies
+            source.close()
         self._receiver = receiver
+        try:
+            kb_sender.send(kb)
+        except Exception as error:  # the child died, or the knowledge base won't pickle
+            self.cancel()
+            receiver.close()
+            raise ChildBuildFailed(f"cannot send the knowledge base: {error}") from error
+        finally:
+            kb_sender.close()
 
     def result(self) -> tuple[Any, ...]:
         """The engine's parts (``SearchEngine.parts``); blocks until the child sends them."""

@@ -54,3 +54,28 @@ def test_stopping_during_a_background_build(kb: KnowledgeBase) -> None:
     with pytest.raises(RuntimeError, match="could not be built"):
         engine.search(QUESTIONS[0])
     assert not [p for p in multiprocessing.active_children() if p.name == "search-build"]
+
+
+@pytest.mark.parametrize("cut_off", [True, False])
+def test_a_child_whose_bot_ends_while_sending_ends_quietly(
+        kb: KnowledgeBase, capfd: pytest.CaptureFixture[str], cut_off: bool) -> None:
+    """A bot killed while it sends the knowledge base (kill -9 at start) must not leave a
+    traceback in its log: the child sees a cut-off message, or none, and just exits."""
+    import os
+    import pickle
+
+    context = multiprocessing.get_context("spawn")
+    source, kb_sender = context.Pipe(duplex=False)
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=builder._build, args=(source, sender, os.getpid()))
+    child.start()
+    source.close()
+    sender.close()
+    if cut_off:
+        kb_sender.send_bytes(pickle.dumps(kb)[:1000])
+    kb_sender.close()
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    with pytest.raises(EOFError):  # no parts were sent
+        receiver.recv()
+    assert "Traceback" not in capfd.readouterr().err
