@@ -58,6 +58,6 @@ class Fusion:
 
 
 # From ``benchmarks/calibrate.py`` (see BENCHMARKS.md for the run).
-FUSION = Fusion(w_model=0.5, temperature=0.2, bias=-2.306,
-                weights=(0.404, -0.031, 1.516, 1.1, 2.957, 0.657, -3.938, -0.933),
-                threshold=0.735, situation_threshold=0.69)
+FUSION = Fusion(w_model=0.5, temperature=0.2, bias=-2.416,
+                weights=(0.082, 0.521, 1.406, 0.97, 2.66, 0.857, -3.667, -1.098),
+                threshold=0.78, situation_threshold=0.65)
