@@ -58,6 +58,6 @@ class Fusion:
 
 
 # From ``benchmarks/calibrate.py`` (see BENCHMARKS.md for the run).
-FUSION = Fusion(w_model=0.4, temperature=0.1, bias=-2.535,
-                weights=(0.368, -0.115, 1.874, 0.936, 2.562, 0.722, -2.752, -1.215),
-                threshold=0.79, situation_threshold=0.61)
+FUSION = Fusion(w_model=0.5, temperature=0.2, bias=-2.416,
+                weights=(0.082, 0.521, 1.406, 0.97, 2.66, 0.857, -3.667, -1.098),
+                threshold=0.78, situation_threshold=0.65)
