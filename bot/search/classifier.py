@@ -29,7 +29,16 @@ from pathlib import Path
 import numpy as np
 
 from bot.kb.model import KnowledgeBase
-from bot.search.hashing import Readings, Spans, joined, mix, padded_grams, reference
+from bot.search.hashing import (
+    BATCH,
+    LONG,
+    Readings,
+    Spans,
+    joined,
+    mix,
+    padded_grams,
+    reference,
+)
 from bot.search.normalize import fold, has_latin, normalize
 from bot.search.translit import to_cyrillic
 
@@ -45,8 +54,6 @@ PREFIX = 5
 ALPHA = 0.3  # additive smoothing
 MAX_WORDS = 120  # a long story: its first and last words carry the question
 _PREFIX_TAG, _PAIR_TAG = 300, 400  # tags: a prefix, a pair and an n-gram never meet
-_BATCH = 256  # messages hashed together: fast, and a small peak of memory
-LONG = 40  # words (in all readings): from here one message is hashed with arrays too
 
 Features = dict[str, float]
 
@@ -122,8 +129,8 @@ def feature_ids_of(read: Readings) -> np.ndarray:
 def feature_ids_many(read: Sequence[Readings]) -> list[np.ndarray]:
     """``feature_ids_of`` for many messages, a batch at a time, each batch hashed in a
     few array operations (``bot.search.hashing``)."""
-    return [ids for start in range(0, len(read), _BATCH)
-            for ids in _feature_ids_batch(read[start:start + _BATCH])]
+    return [ids for start in range(0, len(read), BATCH)
+            for ids in _feature_ids_batch(read[start:start + BATCH])]
 
 
 def _feature_ids_batch(read: Sequence[Readings]) -> list[np.ndarray]:

@@ -26,14 +26,10 @@ from functools import lru_cache
 import numpy as np
 
 from bot.search.classifier import readings
-from bot.search.hashing import Readings, Spans, joined, mix, padded_grams, raw
+from bot.search.hashing import BATCH, LONG, Readings, Spans, joined, mix, padded_grams, raw
 
 DIMENSIONS = 1 << 18  # ~260,000 slots: the few collisions among ~100,000 n-grams are harmless
 NGRAM_SIZES = (2, 3, 4, 5)
-# Messages handled together in array operations: large enough to be fast, small enough
-# that the build's peak memory stays low (all 6,000 training messages at once: +150 MB).
-BATCH = 256
-LONG = 40  # words (in all readings): from here one message is hashed with arrays too
 
 Vector = tuple[np.ndarray, np.ndarray]  # (slots, values), slots sorted and unique
 
@@ -49,11 +45,14 @@ def counts(text: str) -> Counts:
     """Every hashed n-gram of the message, as often as it occurs (all its readings).
     Cached: the scope and "happening now" models read the same message."""
     read = readings(text)
-    if sum(map(len, read)) > LONG:
-        found = counts_of([read])[0]
-        for part in found:
-            part.flags.writeable = False  # shared through the cache
-        return found
+    found = counts_of([read])[0] if sum(map(len, read)) > LONG else _counts_one(read)
+    for part in found:
+        part.flags.writeable = False  # shared through the cache
+    return found
+
+
+def _counts_one(read: Readings) -> Counts:
+    """``counts`` of one short message in plain Python (the pieces of a word are cached)."""
     grams: list[int] = []
     words: list[int] = []
     for reading in read:
@@ -61,10 +60,7 @@ def counts(text: str) -> Counts:
             grams.extend(padded_grams(word, NGRAM_SIZES, _BITS))
             words.append(mix(raw(word), WORD, _BITS))
         words.extend(mix(joined(a, b, " "), PAIR, _BITS) for a, b in itertools.pairwise(reading))
-    found = np.array(grams, dtype=np.int64), np.array(words, dtype=np.int64)
-    for part in found:
-        part.flags.writeable = False  # shared through the cache
-    return found
+    return np.array(grams, dtype=np.int64), np.array(words, dtype=np.int64)
 
 
 def counts_many(texts: Sequence[str]) -> list[Counts]:
@@ -100,10 +96,9 @@ def _counts_batch(read: Sequence[Readings]) -> list[Counts]:
 def _keyed(many: Sequence[Counts], part: int | None) -> tuple[np.ndarray, np.ndarray]:
     """Each message's distinct n-grams (of one part, or of both) as message × DIMENSIONS
     + slot, sorted, with how often each occurs."""
-    pieces = [found[part] for found in many] if part is not None else \
-        [piece for found in many for piece in found]
-    owner = np.repeat(np.arange(len(many)) if part is not None
-                      else np.repeat(np.arange(len(many)), 2), [len(p) for p in pieces])
+    parts = (0, 1) if part is None else (part,)
+    pieces = [found[p] for found in many for p in parts]
+    owner = np.repeat(np.arange(len(many)).repeat(len(parts)), [len(p) for p in pieces])
     slots = np.concatenate(pieces) if pieces else np.zeros(0, np.int64)
     return np.unique(owner * DIMENSIONS + slots, return_counts=True)
 

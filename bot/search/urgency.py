@@ -399,7 +399,7 @@ def _hashes(found: tfidf.Counts) -> np.ndarray:
 
 class UrgencyModel:
     """The learnt half of the detector: a linear support vector machine on TF-IDF
-    n-grams, nudged by naive Bayes on the answer model's features."""
+    n-grams, nudged by naive Bayes on the same n-grams."""
 
     def __init__(self, trained: _Trained | None, *, bayes_weight: float = BAYES_WEIGHT,
                  threshold: float = MODEL_THRESHOLD, rule_assist: float = RULE_ASSIST) -> None:
