@@ -14,7 +14,7 @@ TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{10,}")
 # Libraries that, below these levels, log request URLs (with the token), update contents
 # (message texts, user ids) or SQL parameters. LOG_LEVEL=DEBUG raises our own loggers only.
 CAPPED = {"httpx": logging.WARNING, "httpcore": logging.WARNING,
-          "apscheduler": logging.WARNING, "aiohttp.access": logging.WARNING,
+          "apscheduler": logging.WARNING, "aiohttp": logging.WARNING,
           "telegram": logging.INFO, "aiosqlite": logging.INFO, "tornado": logging.INFO}
 
 

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.paths import PROJECT_ROOT
 
 
@@ -40,3 +42,23 @@ def test_dotenv_file_is_read(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("PORT=nonsense\n", encoding="utf-8")
     result = _bot("db", "migrate", cwd=tmp_path, env={"DATA_DIR": str(tmp_path)})
     assert result.returncode == 2 and "PORT" in result.stderr
+
+
+def test_the_bot_runs_on_uvloop_where_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    import uvloop
+
+    from bot.runner import event_loop_factory
+
+    loop = event_loop_factory()()
+    try:
+        assert isinstance(loop, uvloop.Loop)
+    finally:
+        loop.close()
+    monkeypatch.setitem(sys.modules, "uvloop", None)  # as on Windows: not installed
+    loop = event_loop_factory()()
+    try:
+        assert not isinstance(loop, uvloop.Loop) and isinstance(loop, asyncio.BaseEventLoop)
+    finally:
+        loop.close()
