@@ -139,3 +139,34 @@ async def test_requests_need_initialize_and_shutdown_twice_is_harmless() -> None
     await request.shutdown()
     with pytest.raises(RuntimeError):
         await request.do_request("http://127.0.0.1:9/x", "POST")
+
+
+async def test_the_proxy_of_the_environment_is_used_unless_no_proxy_names_the_host(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+
+    async def handle(request: web.Request) -> web.Response:
+        seen.append(request.raw_path)  # absolute-form: the request came through a proxy
+        return web.json_response({"ok": True, "result": True})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        for name in ("http_proxy", "HTTP_PROXY", "no_proxy", "NO_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        async with AiohttpRequest(1) as request:
+            assert await request.do_request("http://api.example.invalid/bot1/getMe",
+                                            "POST") == (200, b'{"ok": true, "result": true}')
+            assert seen == ["http://api.example.invalid/bot1/getMe"]
+            # NO_PROXY names this host: straight to it
+            await request.do_request(f"http://127.0.0.1:{port}/direct", "POST")
+            assert seen[-1] == "/direct"
+    finally:
+        await runner.cleanup()
