@@ -51,7 +51,10 @@ async def _record(update: Update, context: HamrohContext, user: User | None,
                   private: bool) -> None:
     """Drop re-deliveries, record the user, pick the language; stops banned users."""
     db = context.services.db
-    if not await db.state.first_time_seen(update.update_id):
+    touched = user.id if user is not None and private and update.my_chat_member is None \
+        else None
+    first_time, record = await db.state.record_update(update.update_id, touched)
+    if not first_time:
         log.info("dropped a re-delivered update")
         raise ApplicationHandlerStop
 
@@ -69,7 +72,7 @@ async def _record(update: Update, context: HamrohContext, user: User | None,
         if record is not None and record.banned:
             raise ApplicationHandlerStop
         return
-    record = await db.users.touch(user.id)
+    assert record is not None  # touched above
     context.is_new_user = record.is_new
     if record.locale:
         context.locale = record.locale

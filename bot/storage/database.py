@@ -64,6 +64,12 @@ class Database:
             raise RuntimeError("database is not connected; call connect() first")
         return self._conn
 
+    async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """See ``_WriteLockingConnection.run``: several statements in one thread call."""
+        conn = self.conn
+        assert isinstance(conn, _WriteLockingConnection)
+        return await conn.run(fn)
+
     @property
     def connected(self) -> bool:
         return self._conn is not None
@@ -158,6 +164,19 @@ class _WriteLockingConnection(aiosqlite.Connection):
     deadlock. Tried again a moment later, from the event loop so that the half-way read
     can finish first, it goes through. A lock really held elsewhere is not retried: the
     5-second busy timeout has already waited for it."""
+
+    async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """``fn(connection)`` in the database thread: several statements for one thread
+        round trip (each costs CPU on both threads). ``fn`` opens its own transaction
+        (``base.immediate``) when it writes more than once; refused at once, it is run
+        again from the start, so it must have written nothing before the refusal."""
+        return await self._execute(fn, self._conn)
+
+    async def commit(self) -> None:
+        # Autocommit: outside BEGIN … COMMIT there is nothing to commit, and asking the
+        # database thread for nothing cost a round trip after every write.
+        if self._conn.in_transaction:
+            await super().commit()
 
     async def _execute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         for attempt in range(WRITE_ATTEMPTS):

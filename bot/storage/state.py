@@ -7,21 +7,38 @@ to load from a file someone else handed over.
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.storage.base import Repository, now_iso
+from bot.storage.base import Repository, immediate, now_iso
+from bot.storage.users import UserRecord, touch_in
+
+
+def _first_time_in(conn: sqlite3.Connection, update_id: int) -> bool:
+    return conn.execute(
+        "INSERT OR IGNORE INTO processed_updates (update_id, seen_at) VALUES (?, ?)",
+        (update_id, now_iso())).rowcount == 1
 
 
 class StateRepository(Repository):
     async def first_time_seen(self, update_id: int) -> bool:
         """Remember ``update_id``; False when it was processed before (a re-delivery)."""
-        cursor = await self._conn.execute(
-            "INSERT OR IGNORE INTO processed_updates (update_id, seen_at) VALUES (?, ?)",
-            (update_id, now_iso()),
-        )
-        await self._conn.commit()
-        return cursor.rowcount == 1
+        return await self._db.run(lambda conn: _first_time_in(conn, update_id))
+
+    async def record_update(self, update_id: int, user_id: int | None
+                            ) -> tuple[bool, UserRecord | None]:
+        """``first_time_seen`` and, for a first delivery, ``users.touch(user_id)``: one
+        transaction in one call to the database thread (they were six calls and two
+        commits on every update)."""
+
+        def record(conn: sqlite3.Connection) -> tuple[bool, UserRecord | None]:
+            with immediate(conn):
+                if not _first_time_in(conn, update_id):
+                    return False, None
+                return True, None if user_id is None else touch_in(conn, user_id)
+
+        return await self._db.run(record)
 
     async def forget_processed_before(self, cutoff: datetime) -> None:
         await self._conn.execute(

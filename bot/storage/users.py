@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
+from typing import Any
 
-from bot.storage.base import Repository, now_iso
+from bot.storage.base import Repository, immediate, now_iso
 
 
 @dataclass(frozen=True)
@@ -18,37 +20,40 @@ class UserRecord:
     is_new: bool = False
 
 
+_SELECT_USER = ("SELECT id, locale, first_seen, last_seen, blocked_bot, banned FROM users "
+                "WHERE id = ?")
+
+
+def _record(row: tuple[Any, ...], *, is_new: bool = False) -> UserRecord:
+    return UserRecord(row[0], row[1], row[2], row[3], bool(row[4]), bool(row[5]), is_new)
+
+
+def touch_in(conn: sqlite3.Connection, user_id: int) -> UserRecord:
+    """Record that the user wrote to the bot, creating the row on first contact; in the
+    database thread, in one transaction (a caller's, or its own).
+
+    Only the day is kept (review M1): a time to the second would match the ``created_at``
+    of the report the person just sent and join them to it. It also spares a write (and
+    an fsync) on every update after the first of the day."""
+    today = now_iso()[:10]
+    with immediate(conn):
+        is_new = conn.execute(
+            "INSERT INTO users (id, first_seen, last_seen) VALUES (?, ?, ?) "
+            "ON CONFLICT(id) DO NOTHING", (user_id, today, today)).rowcount == 1
+        if not is_new:
+            conn.execute("UPDATE users SET last_seen = ?, blocked_bot = 0 WHERE id = ? "
+                         "AND (last_seen != ? OR blocked_bot != 0)", (today, user_id, today))
+        return _record(conn.execute(_SELECT_USER, (user_id,)).fetchone(), is_new=is_new)
+
+
 class UserRepository(Repository):
     async def touch(self, user_id: int) -> UserRecord:
-        """Record that the user wrote to the bot; create the row on first contact.
-
-        Only the day is kept (review M1): a time to the second would match the
-        ``created_at`` of the report the person just sent and join them to it. It also
-        spares a write (and an fsync) on every update after the first of the day."""
-        today = now_iso()[:10]
-        cursor = await self._conn.execute(
-            "INSERT INTO users (id, first_seen, last_seen) VALUES (?, ?, ?) "
-            "ON CONFLICT(id) DO NOTHING",
-            (user_id, today, today),
-        )
-        is_new = cursor.rowcount == 1
-        if not is_new:
-            await self._conn.execute(
-                "UPDATE users SET last_seen = ?, blocked_bot = 0 WHERE id = ? "
-                "AND (last_seen != ? OR blocked_bot != 0)", (today, user_id, today)
-            )
-        await self._conn.commit()
-        record = await self.get(user_id)
-        assert record is not None
-        return UserRecord(**{**record.__dict__, "is_new": is_new})
+        """Record that the user wrote to the bot; create the row on first contact."""
+        return await self._db.run(lambda conn: touch_in(conn, user_id))
 
     async def get(self, user_id: int) -> UserRecord | None:
-        row = await self._one(
-            "SELECT id, locale, first_seen, last_seen, blocked_bot, banned FROM users WHERE id = ?",
-            (user_id,))
-        if row is None:
-            return None
-        return UserRecord(row[0], row[1], row[2], row[3], bool(row[4]), bool(row[5]))
+        row = await self._one(_SELECT_USER, (user_id,))
+        return None if row is None else _record(row)
 
     async def set_locale(self, user_id: int, locale: str) -> None:
         await self._conn.execute("UPDATE users SET locale = ? WHERE id = ?", (locale, user_id))

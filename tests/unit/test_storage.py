@@ -56,6 +56,33 @@ async def test_update_deduplication(tmp_path: Path) -> None:
         await db.close()
 
 
+async def test_recording_an_update_and_its_user_is_one_transaction(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        first, record = await db.state.record_update(2001, 42)
+        assert first and record is not None and record.is_new and record.id == 42
+        assert await db.state.record_update(2001, 42) == (False, None)  # a re-delivery
+        first, record = await db.state.record_update(2002, 42)
+        assert first and record is not None and not record.is_new
+        assert await db.state.record_update(2003, None) == (True, None)
+        assert await db.users.count() == 1
+
+        # A failure half-way leaves nothing behind: the update is not marked as seen, so
+        # Telegram's re-delivery is handled instead of being dropped as a duplicate.
+        await db.conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON users "
+                              "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+        with pytest.raises(sqlite3.DatabaseError):
+            await db.state.record_update(2004, 43)
+        await db.conn.execute("DROP TRIGGER refuse")
+        first, record = await db.state.record_update(2004, 43)
+        assert first and record is not None and record.is_new
+        assert not db.conn.in_transaction
+    finally:
+        await db.close()
+
+
 async def test_repositories_need_a_connection(tmp_path: Path) -> None:
     import pytest
 
