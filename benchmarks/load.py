@@ -451,6 +451,10 @@ async def learn_sizes(fake: FakeTelegram, bot: BotUnderTest,
     async def one_locale(index: int, locale: str) -> dict[tuple[str, str], int]:
         probe = PROBE_IDS + index
         await warm_up(fake, bot, probe, locale)
+        # A question first, whatever the load: its answer waits for the search index, which
+        # a child process builds on the bot's core in its first seconds (a menu-only load
+        # would otherwise time those seconds too).
+        await response_size(fake, probe, QUESTIONS[locale][0])
         texts = dict.fromkeys(text for user, steps in scripts.items()
                               if locale_of(user) == locale for _, text in steps)
         return {(locale, text): await response_size(fake, probe, text) for text in texts}
