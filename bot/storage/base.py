@@ -53,6 +53,11 @@ class Repository:
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         return list(await self._conn.execute_fetchall(sql, params))
 
+    def _one_now(self, sql: str, params: Sequence[Any] = ()) -> Any | None:
+        """As ``_one``, for a lookup by an indexed key: see ``Database.read_now``."""
+        rows = self._db.read_now(sql, params)
+        return rows[0] if rows else None
+
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any | None:
         """The first row; only for reads of at most one row (a key, LIMIT 1, COUNT)."""
         rows = await self._all(sql, params)

@@ -192,7 +192,7 @@ class ReportRepository(Repository):
     # --- drafts: one per reporter ---------------------------------------------------
 
     async def get_draft(self, reporter: str) -> DraftRow | None:
-        row = await self._one(
+        row = self._one_now(  # on every message a person types (a report being written?)
             "SELECT reporter, draft_id, content, created_at, updated_at FROM report_drafts "
             "WHERE reporter = ?", (reporter,))
         return DraftRow(row[0], row[1], bytes(row[2]), row[3], row[4]) if row else None
@@ -421,10 +421,10 @@ class ReportRepository(Repository):
 
     async def awaiting_reply_of(self, reporter: str) -> ReportRow | None:
         """The reporter's report that is waiting for their answer to a moderator."""
-        rows = await self._select(
-            "WHERE reporter = ? AND awaiting_reply = 1 AND status = 'needs_info' "
-            "ORDER BY updated_at DESC LIMIT 1", (reporter,))
-        return rows[0] if rows else None
+        row = self._one_now(  # on every message a person types
+            f"SELECT {_COLUMNS} FROM reports WHERE reporter = ? AND awaiting_reply = 1 "
+            "AND status = 'needs_info' ORDER BY updated_at DESC LIMIT 1", (reporter,))
+        return _report(row) if row else None
 
     async def add_note(self, ref: str, kind: str, author: int | None, content: bytes) -> int:
         cursor = await self._conn.execute(

@@ -43,7 +43,7 @@ class StaffRepository(Repository):
         return cursor.rowcount > 0
 
     async def is_moderator(self, user_id: int) -> bool:
-        return await self._one(
+        return self._one_now(  # on every message (the staff handlers come first)
             "SELECT 1 FROM staff WHERE user_id = ? AND moderator = 1", (user_id,)) is not None
 
     async def moderators(self) -> list[StaffRow]:

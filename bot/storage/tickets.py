@@ -54,8 +54,10 @@ class TicketRepository(Repository):
         return [_ticket(row) for row in rows]
 
     async def open_of(self, requester: str) -> TicketRow | None:
-        rows = await self._select("WHERE requester = ? AND status = 'open'", (requester,))
-        return rows[0] if rows else None
+        # On every message a person types (does it belong to their conversation?)
+        row = self._one_now(f"SELECT {_COLUMNS} FROM tickets "
+                            "WHERE requester = ? AND status = 'open'", (requester,))
+        return _ticket(row) if row else None
 
     async def create(self, requester: str, locale: str, last_article: str | None,
                      content: bytes) -> tuple[TicketRow, bool]:

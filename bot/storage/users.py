@@ -52,7 +52,7 @@ class UserRepository(Repository):
         return await self._db.run(lambda conn: touch_in(conn, user_id))
 
     async def get(self, user_id: int) -> UserRecord | None:
-        row = await self._one(_SELECT_USER, (user_id,))
+        row = self._one_now(_SELECT_USER, (user_id,))
         return None if row is None else _record(row)
 
     async def set_locale(self, user_id: int, locale: str) -> None:

@@ -228,3 +228,29 @@ async def test_idle_users_are_forgotten_but_not_banned_ones_or_staff(tmp_path: P
         assert await db.users.forget_idle("2025-01-01") == 0
     finally:
         await db.close()
+
+
+async def test_point_reads_on_the_loop_see_every_write_and_hold_no_snapshot(
+        tmp_path: Path) -> None:
+    import sqlite3
+
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        assert await db.users.get(7) is None
+        await db.users.touch(7)  # written by the database thread's connection
+        await db.users.set_locale(7, "ru")
+        assert not await db.staff.is_moderator(7)
+        record = await db.users.get(7)  # read on this thread, at once
+        assert record is not None and record.locale == "ru"
+        await db.users.touch(8)
+        assert db.read_now("SELECT id FROM users ORDER BY id") == [(7,), (8,)]
+        # No read stays open: a checkpoint can fold and empty the whole WAL.
+        rows = list(await db.conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)"))
+        assert rows[0][0] == 0  # not busy
+        assert (tmp_path / "db.sqlite3-wal").stat().st_size == 0
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            db.read_now("DELETE FROM users")  # query_only: it cannot write
+    finally:
+        await db.close()
+    with pytest.raises(RuntimeError):
+        db.read_now("SELECT 1")
