@@ -12,6 +12,7 @@ PTB's own error mapping stays: a timeout becomes ``TimedOut``, any other transpo
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import urllib.request
 from typing import Any
@@ -74,11 +75,13 @@ class AiohttpRequest(BaseRequest):
 
     def _proxy_for(self, url: str) -> str | None:
         """HTTPS_PROXY / HTTP_PROXY unless NO_PROXY names the host, as PTB's httpx client
-        honours them; read once per host."""
+        honours them; read once per host. Never for this machine itself (the playground's
+        and the tests' fake Telegram, a local Bot API server)."""
         parts = urlsplit(url)
         key = (parts.scheme, parts.hostname or "")
         if key not in self._proxies:
-            bypass = not key[1] or urllib.request.proxy_bypass(key[1])
+            bypass = (not key[1] or _is_loopback(key[1])
+                      or urllib.request.proxy_bypass(key[1]))
             self._proxies[key] = None if bypass else urllib.request.getproxies().get(key[0])
         return self._proxies[key]
 
@@ -123,6 +126,15 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _json_body(parameters: dict[str, Any]) -> bytes:

@@ -156,17 +156,22 @@ async def test_the_proxy_of_the_environment_is_used_unless_no_proxy_names_the_ho
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    remote = "http://api.example.invalid/bot1/getMe"
     try:
         for name in ("http_proxy", "HTTP_PROXY", "no_proxy", "NO_PROXY"):
             monkeypatch.delenv(name, raising=False)
         monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
-        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
         async with AiohttpRequest(1) as request:
-            assert await request.do_request("http://api.example.invalid/bot1/getMe",
-                                            "POST") == (200, b'{"ok": true, "result": true}')
-            assert seen == ["http://api.example.invalid/bot1/getMe"]
-            # NO_PROXY names this host: straight to it
+            assert await request.do_request(remote, "POST") == (
+                200, b'{"ok": true, "result": true}')
+            assert seen == [remote]
+            # this machine itself never goes through a proxy
             await request.do_request(f"http://127.0.0.1:{port}/direct", "POST")
             assert seen[-1] == "/direct"
+        monkeypatch.setenv("NO_PROXY", "api.example.invalid")
+        async with AiohttpRequest(1) as request:
+            with pytest.raises(NetworkError):  # straight to a host that does not exist
+                await request.do_request(remote, "POST")
+        assert len(seen) == 2
     finally:
         await runner.cleanup()
