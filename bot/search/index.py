@@ -223,6 +223,20 @@ class Postings:
         start, end = self._starts[row], self._starts[row + 1]
         scores[self._docs[start:end]] += factor * self._values[start:end]
 
+    def summed(self, rows: Sequence[int], factors: Sequence[float], size: int) -> np.ndarray:
+        """``add_to`` for several terms at once, from zero: the same sums in the same order
+        (each document's values added term by term), in a few array operations instead of
+        three per term (a question has a dozen terms; there are few documents)."""
+        if not rows:
+            return np.zeros(size)
+        chosen = np.array(rows, dtype=np.int64)
+        starts, ends = self._starts[chosen], self._starts[chosen + 1]
+        lengths = ends - starts
+        entries = np.arange(int(lengths.sum())) + np.repeat(starts - np.cumsum(lengths)
+                                                             + lengths, lengths)
+        weights = np.repeat(np.array(factors, dtype=float), lengths) * self._values[entries]
+        return np.bincount(self._docs[entries], weights=weights, minlength=size)
+
 
 class BM25:
     """BM25 over field-weighted term counts, with scores scaled to 0..1."""
@@ -246,8 +260,9 @@ class BM25:
     def scores(self, query_terms: Iterable[str],
                weights: Mapping[str, float] | None = None) -> list[float]:
         """``weights``: query terms that count less than 1 (default 1)."""
-        scores = np.zeros(self.size)
         bound = 0.0
+        rows: list[int] = []
+        factors: list[float] = []
         for term in set(query_terms):
             w = weights.get(term, 1.0) if weights else 1.0
             row = self.postings.find(term)
@@ -256,7 +271,9 @@ class BM25:
                 continue
             idf = self.postings.idf(row) * w
             bound += idf
-            self.postings.add_to(scores, row, idf)
+            rows.append(row)
+            factors.append(idf)
+        scores = self.postings.summed(rows, factors, self.size)
         # Each term adds at most idf * (k1 + 1).
         bound *= BM25_K1 + 1
         return np.minimum(1.0, scores / bound).tolist() if bound else scores.tolist()
