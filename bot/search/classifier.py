@@ -38,6 +38,7 @@ from bot.search.hashing import (
     mix,
     padded_grams,
     reference,
+    unique_counts,
 )
 from bot.search.normalize import fold, has_latin, normalize
 from bot.search.translit import to_cyrillic
@@ -121,7 +122,7 @@ def feature_ids_of(read: Readings) -> np.ndarray:
         prefixes = [word[:PREFIX] for word in words if len(word) > 2]
         found.extend(mix(joined(a, b, "|"), _PAIR_TAG, 32)
                      for a, b in itertools.pairwise(prefixes))
-    ids = np.unique(np.array(found, dtype=np.uint32))
+    ids = unique_counts(np.array(found, dtype=np.uint32))[0]
     ids.flags.writeable = False  # shared through the cache
     return ids
 

@@ -141,3 +141,21 @@ class Spans:
         kept = first[self._spaces[first + size - 1] - self._spaces[first + 1] == 0]
         return self.raw(kept, kept + size), self._at[kept + 1]
 
+
+def unique_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_counts=True)``, the same arrays, in a few plain array
+    operations: on one message's few hundred slots numpy's general version (and ``np.diff``)
+    cost three times as much."""
+    ordered = values.copy()
+    ordered.sort()
+    size = ordered.size
+    if not size:
+        return ordered, np.zeros(0, dtype=np.intp)
+    first = np.empty(size, dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    starts = first.nonzero()[0]
+    counts = np.empty(starts.size, dtype=np.intp)
+    np.subtract(starts[1:], starts[:-1], out=counts[:-1])
+    counts[-1] = size - starts[-1]
+    return ordered[starts], counts

@@ -26,7 +26,17 @@ from functools import lru_cache
 import numpy as np
 
 from bot.search.classifier import readings
-from bot.search.hashing import BATCH, LONG, Readings, Spans, joined, mix, padded_grams, raw
+from bot.search.hashing import (
+    BATCH,
+    LONG,
+    Readings,
+    Spans,
+    joined,
+    mix,
+    padded_grams,
+    raw,
+    unique_counts,
+)
 
 DIMENSIONS = 1 << 18  # ~260,000 slots: the few collisions among ~100,000 n-grams are harmless
 NGRAM_SIZES = (2, 3, 4, 5)
@@ -131,12 +141,14 @@ class TfidfVectorizer:
         """As ``vectors``, for one message."""
         slots_parts, value_parts = [], []
         for part in found:
-            slots, tf = np.unique(part, return_counts=True)
+            slots, tf = unique_counts(part)
             values = (1.0 + np.log(tf)) * self._idf[slots]
             norm = float(np.sqrt(values @ values))
             slots_parts.append(slots)
             value_parts.append(values / norm if norm else values)
-        slots, where = np.unique(np.concatenate(slots_parts), return_inverse=True)
+        merged = np.concatenate(slots_parts)
+        slots = unique_counts(merged)[0]
+        where = np.searchsorted(slots, merged)  # np.unique's inverse, for sorted slots
         values = np.bincount(where, weights=np.concatenate(value_parts), minlength=len(slots))
         known = values != 0.0
         return slots[known], values[known]

@@ -34,6 +34,7 @@ import numpy as np
 
 from bot.search import tfidf
 from bot.search.classifier import AnswerModel
+from bot.search.hashing import unique_counts
 from bot.search.normalize import fold, has_latin, normalize
 from bot.search.svm import LinearSVM
 from bot.search.tfidf import TfidfVectorizer
@@ -394,7 +395,7 @@ class _Trained:
 
 def _hashes(found: tfidf.Counts) -> np.ndarray:
     """The message's n-grams as naive Bayes reads them: present or not."""
-    return np.unique(np.concatenate(found)).astype(np.uint32)
+    return unique_counts(np.concatenate(found))[0].astype(np.uint32)
 
 
 class UrgencyModel:

@@ -1,5 +1,6 @@
-"""The packed postings: several terms summed at once give exactly what adding them one by one
-gives (the BM25 scores depend on it, to the last bit)."""
+"""Array shortcuts of the search give exactly what the plain way gives: several terms of the
+packed postings summed at once (the BM25 scores, to the last bit), and the unique n-gram slots
+with their counts (the TF-IDF vectors)."""
 
 from __future__ import annotations
 
@@ -34,3 +35,16 @@ def test_summed_equals_adding_term_by_term_bit_for_bit() -> None:
 def test_summed_of_nothing_is_zero() -> None:
     postings = _postings(1, docs=5, terms=3)
     assert postings.summed([], [], 5).tolist() == [0.0] * 5
+
+
+def test_unique_counts_is_numpys_unique() -> None:
+    from bot.search.hashing import unique_counts
+
+    rng = np.random.default_rng(7)
+    for size in (0, 1, 2, 5, 300):
+        for high in (3, 1 << 20):
+            values = rng.integers(0, high, size)
+            got, counts = unique_counts(values)
+            expected, expected_counts = np.unique(values, return_counts=True)
+            assert got.tolist() == expected.tolist() and got.dtype == expected.dtype
+            assert counts.tolist() == expected_counts.tolist()
