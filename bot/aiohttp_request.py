@@ -154,11 +154,6 @@ def _form(fields: dict[str, str], files: dict[str, Any]) -> aiohttp.FormData:
     form = aiohttp.FormData(quote_fields=False)
     for name, value in fields.items():
         form.add_field(name, value)
-    for name, upload in files.items():
-        if isinstance(upload, tuple):
-            filename, content, *mime = upload
-            form.add_field(name, content, filename=filename,
-                           content_type=mime[0] if mime else None)
-        else:
-            form.add_field(name, upload)
+    for name, (filename, content, mimetype) in files.items():  # PTB's FieldTuple
+        form.add_field(name, content, filename=filename, content_type=mimetype)
     return form

@@ -39,8 +39,8 @@ class Database:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._conn: aiosqlite.Connection | None = None
-        self._txn_conn: aiosqlite.Connection | None = None  # see transaction()
+        self._conn: _WriteLockingConnection | None = None
+        self._txn_conn: _WriteLockingConnection | None = None  # see transaction()
         self._reader: sqlite3.Connection | None = None  # see read_now()
         self._connect_lock = asyncio.Lock()
         self._txn_lock = asyncio.Lock()
@@ -67,9 +67,9 @@ class Database:
 
     async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """See ``_WriteLockingConnection.run``: several statements in one thread call."""
-        conn = self.conn
-        assert isinstance(conn, _WriteLockingConnection)
-        return await conn.run(fn)
+        if self._conn is None:
+            raise RuntimeError("database is not connected; call connect() first")
+        return await self._conn.run(fn)
 
     @property
     def connected(self) -> bool:
@@ -90,7 +90,7 @@ class Database:
         if migrate:
             await self.migrate()
 
-    async def _open_connection(self) -> aiosqlite.Connection:
+    async def _open_connection(self) -> _WriteLockingConnection:
         # Autocommit: every statement is its own transaction, unless transaction() opens
         # one. Python's default would open a transaction before a write and keep it open
         # when the write fails (a locked database), so the connection would go on reading

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import ssl
+from collections.abc import Callable
 
 from telegram import Bot
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.fakeapi import FakeTelegram
 
@@ -23,7 +24,8 @@ def make_request() -> HTTPXRequest:
     return HTTPXRequest(httpx_kwargs={"verify": _SSL})
 
 
-def make_bot(token: str, fake: FakeTelegram) -> Bot:
-    """A real PTB Bot talking to the fake."""
+def make_bot(token: str, fake: FakeTelegram,
+             request: Callable[[], BaseRequest] = make_request) -> Bot:
+    """A real PTB Bot talking to the fake (through ``request()``'s transport)."""
     return Bot(token, base_url=fake.api_url, base_file_url=fake.file_url,
-               request=make_request(), get_updates_request=make_request())
+               request=request(), get_updates_request=request())

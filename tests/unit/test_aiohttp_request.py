@@ -16,7 +16,7 @@ from telegram.error import BadRequest, NetworkError, TimedOut
 
 from bot.aiohttp_request import AiohttpRequest, _json_body
 from bot.fakeapi import FakeTelegram
-from tests.fakeapi.support import TOKEN
+from tests.fakeapi.support import TOKEN, make_bot
 
 USER = 7001
 
@@ -29,9 +29,7 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 @pytest.fixture
 async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
-    client = Bot(TOKEN, base_url=fake.api_url, base_file_url=fake.file_url,
-                 request=AiohttpRequest(2), get_updates_request=AiohttpRequest(1))
-    async with client:
+    async with make_bot(TOKEN, fake, request=AiohttpRequest) as client:
         yield client
 
 
