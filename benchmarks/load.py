@@ -4,6 +4,8 @@ Run from the project root (the script pins the bots itself; do not wrap it in ta
 
     .venv/bin/python benchmarks/load.py [--users 50] [--messages 4] [--load mixed]
     .venv/bin/python benchmarks/load.py --load questions --users 100 --messages 5
+    .venv/bin/python benchmarks/load.py --rounds 8 --messages 10 # 8 pairs of runs, alternating;
+                                                                 # the ratio's median and worst
     .venv/bin/python benchmarks/load.py --profile /tmp/bot.prof  # Hamroh alone, profiled
     git archive HEAD | tar -x -C /tmp/head                       # a clean copy of a commit,
     .venv/bin/python benchmarks/load.py --bot-root /tmp/head     # while the tree is edited
@@ -64,6 +66,7 @@ import contextlib
 import logging
 import os
 import signal
+import statistics
 import sys
 import tempfile
 import time
@@ -623,7 +626,7 @@ def report(results: list[Result], load: str, users: int, messages: int,
     by_name = {r.name: r for r in results}
     if "hamroh" in by_name and "echo" in by_name:
         ours, echo = by_name["hamroh"], by_name["echo"]
-        ratio = (ours.updates / ours.elapsed) / (echo.updates / echo.elapsed)
+        ratio = throughput_ratio(results)
         print(f"hamroh throughput / echo throughput: {ratio:.2f} "
               f"(CPU per update x{(ours.cpu / ours.updates) / (echo.cpu / echo.updates):.1f})")
     for r in results:
@@ -639,6 +642,31 @@ def report(results: list[Result], load: str, users: int, messages: int,
                   "message, or more messages than learnt); its latencies are suspect")
         for warning in r.warnings:
             print(f"WARNING {warning}")
+
+
+def throughput_ratio(results: list[Result]) -> float:
+    by_name = {r.name: r for r in results}
+    ours, echo = by_name["hamroh"], by_name["echo"]
+    return (ours.updates / ours.elapsed) / (echo.updates / echo.elapsed)
+
+
+def summarise(rounds: list[list[Result]]) -> None:
+    """One line per figure over all rounds: on a shared machine a single pair of runs can be
+    off by 15 % either way, so the claim is the median and the worst round."""
+    ratios = [throughput_ratio(results) for results in rounds]
+
+    def cpu_ms(name: str) -> list[float]:
+        return [r.cpu * 1000 / r.updates for results in rounds for r in results if r.name == name]
+
+    print()
+    print(f"over {len(rounds)} rounds (alternating which bot runs first):")
+    print("  throughput ratio per round: " + ", ".join(f"{x:.2f}" for x in ratios))
+    print(f"  ratio median {statistics.median(ratios):.2f}, lowest {min(ratios):.2f}, "
+          f"highest {max(ratios):.2f}")
+    for name in ("hamroh", "echo"):
+        values = cpu_ms(name)
+        print(f"  {name} CPU ms per update: median {statistics.median(values):.2f} "
+              f"({min(values):.2f}-{max(values):.2f})")
 
 
 async def benchmark(args: argparse.Namespace) -> None:
@@ -664,14 +692,25 @@ async def benchmark(args: argparse.Namespace) -> None:
     if profile:
         print(f"Hamroh runs with cProfile on in the timed phase ({profile}): "
               "its numbers include the profiler's overhead")
-    results: list[Result] = []
-    with tempfile.TemporaryDirectory(prefix="hamroh-load-") as tmp:
-        for bot in bots:
-            workdir = Path(tmp) / bot.name
-            workdir.mkdir()
-            print(f"running {bot.name} ...", flush=True)
-            results.append(await run_bot(bot, args.users, args.messages, args.load, workdir))
-    report(results, args.load, args.users, args.messages, args.bot_cpu is not None)
+    rounds: list[list[Result]] = []
+    for number in range(1, args.rounds + 1):
+        # Every other round the echo bot goes first, so neither bot always meets the
+        # machine's state (caches, a neighbour's load) that the other left behind.
+        order = bots if number % 2 else bots[::-1]
+        if args.rounds > 1:
+            print(f"round {number} of {args.rounds}", flush=True)
+        results: list[Result] = []
+        with tempfile.TemporaryDirectory(prefix="hamroh-load-") as tmp:
+            for bot in order:
+                workdir = Path(tmp) / bot.name
+                workdir.mkdir()
+                print(f"running {bot.name} ...", flush=True)
+                results.append(await run_bot(bot, args.users, args.messages, args.load, workdir))
+        results.sort(key=lambda r: r.name != "hamroh")
+        report(results, args.load, args.users, args.messages, args.bot_cpu is not None)
+        rounds.append(results)
+    if len(rounds) > 1 and len(bots) > 1:
+        summarise(rounds)
     print("load average after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     if profile and Path(profile).exists():
         print_profile(profile, bot_root)
@@ -682,6 +721,9 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--messages", type=int, default=4, help="per user")
     parser.add_argument("--load", choices=("questions", "menu", "mixed"), default="mixed")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run both bots this many times, alternating which goes first, "
+                        "and print the median and lowest throughput ratio")
     parser.add_argument("--bot-cpu", default="0",
                         help="CPU to pin each bot to with taskset ('none': no pinning)")
     parser.add_argument("--bot-root", metavar="DIR", default=str(ROOT),
@@ -699,8 +741,8 @@ def main() -> int:
     if args.profiled_bot:
         return run_profiled_bot(args.profiled_bot)
     args.bot_cpu = None if args.bot_cpu == "none" else int(args.bot_cpu)
-    if args.users < 1 or args.messages < 1:
-        parser.error("--users and --messages must be at least 1")
+    if args.users < 1 or args.messages < 1 or args.rounds < 1:
+        parser.error("--users, --messages and --rounds must be at least 1")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(benchmark(args))
     return 0
