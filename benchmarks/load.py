@@ -63,8 +63,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib.metadata
 import logging
 import os
+import platform
 import signal
 import statistics
 import sys
@@ -570,6 +572,20 @@ def hamroh_honours_no_rate_limit(bot_root: Path) -> bool:
     return "BENCHMARK_NO_RATE_LIMIT" in config and "benchmark_no_rate_limit" in app
 
 
+def library_versions() -> str:
+    """The echo bot's cost is mostly its HTTP stack (httpx on anyio), Hamroh's is aiohttp on
+    uvloop: a new release of either moves the ratio (on this machine the echo bot's best runs
+    took 2.8 ms per update with anyio 4.9 and 4.4 with 4.16), so each run names them."""
+    names = ("python-telegram-bot", "httpx", "httpcore", "anyio", "aiohttp", "uvloop")
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{name} -")
+    return ", ".join(found)
+
+
 def pin(bot_cpu: int | None) -> tuple[list[str], str]:
     """taskset prefix for the bots; this process moves to the other cores."""
     if bot_cpu is None:
@@ -685,6 +701,7 @@ async def benchmark(args: argparse.Namespace) -> None:
                if hamroh_honours_no_rate_limit(bot_root) else
                "ON for Hamroh (this version has no setting to turn it off), none in the echo bot")
     print(f"{pinning}; outgoing rate limiter {limiter}")
+    print(f"Python {platform.python_version()}; {library_versions()}")
     if bot_root != ROOT:
         print(f"Hamroh runs from {bot_root}")
     print("load average before: " + " ".join(f"{x:.2f}" for x in os.getloadavg())
