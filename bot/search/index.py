@@ -136,9 +136,10 @@ def _analyze_word(word: str, lang: str) -> str:
     return stem_ru(word)
 
 
+@lru_cache(maxsize=256)
 def surface(text: str, lang: str) -> str:
     """Normalised text in the script of ``lang``'s index (Latin words transliterated
-    for ru/tg), not yet folded."""
+    for ru/tg), not yet folded. Cached: each index and model reads the same question."""
     text = normalize(text)
     if lang != "en":
         text = to_cyrillic(text, lang)

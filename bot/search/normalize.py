@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 _WORD_RE = re.compile(r"[^\W_]+")
 _TAG_RE = re.compile(r"<[^>]*>")
@@ -32,8 +33,10 @@ def strip_html(text: str) -> str:
     return html.unescape(_TAG_RE.sub(" ", text))
 
 
+@lru_cache(maxsize=256)
 def normalize(text: str) -> str:
-    """Lower case, ё→е, punctuation and emoji removed, words separated by single spaces."""
+    """Lower case, ё→е, punctuation and emoji removed, words separated by single spaces.
+    Cached: the language detector, every index and every model normalise the same message."""
     text = unicodedata.normalize("NFC", text).casefold().translate(_LOOKALIKES)
     text = text.replace("ё", "е")
     words = []

@@ -9,6 +9,7 @@ covers the common spellings; the result is meant for matching after
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _VOWELS = set("aeiouy")
 
@@ -30,7 +31,10 @@ _MAX = 4
 _LATIN_WORD = re.compile(r"[a-z]+")
 
 
-def _word_to_cyrillic(word: str, table: dict[str, str], lang: str) -> str:
+@lru_cache(maxsize=8192)
+def _word_to_cyrillic(word: str, lang: str) -> str:
+    """Cached: a question is read for several indexes and models, and people reuse words."""
+    table = _TABLES.get(lang, _RU)
     out: list[str] = []
     i = 0
     n = len(word)
@@ -67,8 +71,7 @@ def _word_to_cyrillic(word: str, table: dict[str, str], lang: str) -> str:
 
 def to_cyrillic(text: str, lang: str = "ru") -> str:
     """Transliterate the Latin words of normalised ``text`` for ``lang`` ("ru" or "tg")."""
-    table = _TABLES.get(lang, _RU)
-    return _LATIN_WORD.sub(lambda m: _word_to_cyrillic(m.group(0), table, lang), text)
+    return _LATIN_WORD.sub(lambda m: _word_to_cyrillic(m.group(0), lang), text)
 
 
 # Cyrillic → Latin the way people type it in chats; used to make training

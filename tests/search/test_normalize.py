@@ -65,6 +65,14 @@ def test_to_cyrillic_leaves_cyrillic_and_digits() -> None:
     assert to_cyrillic("патент 2025 ok", "ru") == "патент 2025 ок"
 
 
+def test_to_cyrillic_reads_a_word_per_language_in_any_order() -> None:
+    # Words are cached: the same Latin word must still read differently as Russian and as
+    # Tajik, whichever language asked first ("j" is й in Russian, ҷ in Tajik).
+    assert to_cyrillic("jon ty", "ru") == "йон ты"
+    assert to_cyrillic("jon ty", "tg") == "чон ти"
+    assert to_cyrillic("jon ty", "ru") == "йон ты"
+
+
 def test_to_latin() -> None:
     assert to_latin("ҳуҷҷат") == "hujjat"
     assert to_latin("запрет на въезд") == "zapret na vezd"
