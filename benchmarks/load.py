@@ -573,9 +573,8 @@ def hamroh_honours_no_rate_limit(bot_root: Path) -> bool:
 
 
 def library_versions() -> str:
-    """The echo bot's cost is mostly its HTTP stack (httpx on anyio), Hamroh's is aiohttp on
-    uvloop: a new release of either moves the ratio (on this machine the echo bot's best runs
-    took 2.8 ms per update with anyio 4.9 and 4.4 with 4.16), so each run names them."""
+    """Much of the echo bot's cost is its HTTP stack (httpx on anyio) and of Hamroh's aiohttp
+    on uvloop: runs on different releases are not comparable, so each run names them."""
     names = ("python-telegram-bot", "httpx", "httpcore", "anyio", "aiohttp", "uvloop")
     found = []
     for name in names:
