@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from bot.storage.audit import AuditRepository
+from bot.storage.base import DURABLE_SYNC
 from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.questions import QuestionRepository
@@ -99,9 +100,9 @@ class Database:
         conn = await _WriteLockingConnection(
             lambda: sqlite3.connect(path, isolation_level=None), 64)
         # WAL lets readers run beside the writer; FULL sync makes a committed
-        # report survive a power cut, and the write volume here is tiny.
+        # report survive a power cut (per-update bookkeeping opts out: base.immediate).
         await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA synchronous=FULL")
+        await conn.execute(f"PRAGMA synchronous={DURABLE_SYNC}")
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute("PRAGMA busy_timeout=5000")
         # Deleted rows are overwritten, not left readable in freed pages (SQLite's

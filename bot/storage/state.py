@@ -30,10 +30,11 @@ class StateRepository(Repository):
                             ) -> tuple[bool, UserRecord | None]:
         """``first_time_seen`` and, for a first delivery, ``users.touch(user_id)``: one
         transaction in one call to the database thread (they were six calls and two
-        commits on every update)."""
+        commits on every update). Not waiting for the disk: after a power cut, an update
+        Telegram delivers again may be handled a second time."""
 
         def record(conn: sqlite3.Connection) -> tuple[bool, UserRecord | None]:
-            with immediate(conn):
+            with immediate(conn, durable=False):
                 if not _first_time_in(conn, update_id):
                     return False, None
                 return True, None if user_id is None else touch_in(conn, user_id)
@@ -57,11 +58,16 @@ class StateRepository(Repository):
         return bytes(row[0]) if row else None
 
     async def save_user_state(self, owner: str, sealed: bytes) -> None:
-        await self._conn.execute(
-            "INSERT INTO user_state (owner, sealed, updated_at) VALUES (?, ?, ?) "
-            "ON CONFLICT(owner) DO UPDATE SET sealed = excluded.sealed, "
-            "updated_at = excluded.updated_at", (owner, sealed, now_iso()))
-        await self._conn.commit()
+        """Bookkeeping, not waiting for the disk (``immediate``): a power cut may take back
+        the last change (the article last read, a pending question)."""
+        def save(conn: sqlite3.Connection) -> None:
+            with immediate(conn, durable=False):
+                conn.execute(
+                    "INSERT INTO user_state (owner, sealed, updated_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT(owner) DO UPDATE SET sealed = excluded.sealed, "
+                    "updated_at = excluded.updated_at", (owner, sealed, now_iso()))
+
+        await self._db.run(save)
 
     async def drop_user_state(self, owner: str) -> None:
         await self._conn.execute("DELETE FROM user_state WHERE owner = ?", (owner,))
@@ -81,16 +87,24 @@ class StateRepository(Repository):
         return [(str(owner), bytes(sealed)) for owner, sealed in rows]
 
     async def save_conversation_row(self, name: str, owner: str, sealed: bytes | None) -> None:
+        """A step of a conversation is bookkeeping (a power cut may take the last step
+        back; the report itself is committed durably); its end is durable, so a finished
+        report's conversation cannot come back to its last step."""
         if sealed is None:
             await self._conn.execute(
                 "DELETE FROM conversation_state WHERE name = ? AND owner = ?", (name, owner))
-        else:
-            await self._conn.execute(
-                "INSERT INTO conversation_state (name, owner, sealed, updated_at) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT(name, owner) DO UPDATE SET "
-                "sealed = excluded.sealed, updated_at = excluded.updated_at",
-                (name, owner, sealed, now_iso()))
-        await self._conn.commit()
+            await self._conn.commit()
+            return
+
+        def save(conn: sqlite3.Connection) -> None:
+            with immediate(conn, durable=False):
+                conn.execute(
+                    "INSERT INTO conversation_state (name, owner, sealed, updated_at) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT(name, owner) DO UPDATE SET "
+                    "sealed = excluded.sealed, updated_at = excluded.updated_at",
+                    (name, owner, sealed, now_iso()))
+
+        await self._db.run(save)
 
     async def drop_conversation_rows(self, owners: list[str]) -> None:
         await self._conn.executemany("DELETE FROM conversation_state WHERE owner = ?",

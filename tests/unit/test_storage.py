@@ -16,6 +16,8 @@ async def test_migrations_pragmas_and_users(tmp_path: Path) -> None:
             assert (await cur.fetchone())[0] == "wal"
         async with db.conn.execute("PRAGMA foreign_keys") as cur:
             assert (await cur.fetchone())[0] == 1
+        async with db.conn.execute("PRAGMA synchronous") as cur:
+            assert (await cur.fetchone())[0] == 2  # FULL: a committed report survives a power cut
 
         first = await db.users.touch(42)
         again = await db.users.touch(42)
@@ -79,6 +81,10 @@ async def test_recording_an_update_and_its_user_is_one_transaction(tmp_path: Pat
         first, record = await db.state.record_update(2004, 43)
         assert first and record is not None and record.is_new
         assert not db.conn.in_transaction
+        # The bookkeeping commits without waiting for the disk; whatever commits next
+        # (a report) waits again, after a failed record as after a good one.
+        async with db.conn.execute("PRAGMA synchronous") as cur:
+            assert (await cur.fetchone())[0] == 2
     finally:
         await db.close()
 
@@ -254,3 +260,35 @@ async def test_point_reads_on_the_loop_see_every_write_and_hold_no_snapshot(
         await db.close()
     with pytest.raises(RuntimeError):
         db.read_now("SELECT 1")
+
+
+def test_bookkeeping_transactions_commit_without_waiting_for_the_disk(tmp_path: Path) -> None:
+    import sqlite3
+
+    from bot.storage.base import immediate
+
+    conn = sqlite3.connect(tmp_path / "db.sqlite3", isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE t (x INTEGER)")
+
+    def sync_level() -> int:
+        return conn.execute("PRAGMA synchronous").fetchone()[0]
+
+    with immediate(conn):
+        assert sync_level() == 2
+        conn.execute("INSERT INTO t VALUES (1)")
+    with immediate(conn, durable=False):
+        assert sync_level() == 1 and conn.in_transaction  # NORMAL for this commit only
+        conn.execute("INSERT INTO t VALUES (2)")
+    assert sync_level() == 2
+    with pytest.raises(ZeroDivisionError), immediate(conn, durable=False):
+        conn.execute("INSERT INTO t VALUES (3)")
+        raise ZeroDivisionError
+    assert sync_level() == 2 and not conn.in_transaction
+    # Joining an open transaction leaves its durability to the outer one.
+    with immediate(conn), immediate(conn, durable=False):
+        assert sync_level() == 2
+        conn.execute("INSERT INTO t VALUES (4)")
+    assert [x for (x,) in conn.execute("SELECT x FROM t ORDER BY x")] == [1, 2, 4]
+    conn.close()
