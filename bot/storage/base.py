@@ -28,8 +28,8 @@ def immediate(conn: sqlite3.Connection, *, durable: bool = True) -> Iterator[Non
     ``durable=False`` is for bookkeeping that a power cut may take back (an update marked
     as handled, a last-seen time): committed without waiting for the disk (WAL with
     synchronous=NORMAL: still atomic, and kept when the process is killed; the next
-    durable commit writes it to disk too). Waiting for the disk on every update took about
-    a tenth of the bot's CPU under load and held its database thread."""
+    durable commit writes it to disk too). Waiting for the disk on every update cost about
+    a quarter of the bot's CPU per question under load (BENCHMARKS.md)."""
     if conn.in_transaction:
         yield
         return
