@@ -79,3 +79,31 @@ def test_a_child_whose_bot_ends_while_sending_ends_quietly(
     with pytest.raises(EOFError):  # no parts were sent
         receiver.recv()
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_the_arrays_arrive_without_a_second_copy() -> None:
+    """The bot's peak memory at the hand-over is what it keeps, not twice the arrays: each
+    array is read from the pipe straight into the buffer that becomes its memory."""
+    import threading
+    import tracemalloc
+
+    import numpy as np
+
+    big = np.arange(2_500_000, dtype=np.float64)  # 20 MB
+    parts = (big, {"ids": ["a", "b"]}, np.zeros(0, dtype=np.int32), big[::2].copy())
+    receiver, sender = multiprocessing.Pipe(duplex=False)
+    sending = threading.Thread(target=builder.send_parts, args=(sender, parts))
+    tracemalloc.start()
+    try:
+        sending.start()
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        received = builder.receive_parts(receiver)
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+        sending.join()
+    size = big.nbytes + parts[3].nbytes
+    assert peak < 1.2 * size  # one message holding everything: about twice
+    assert np.array_equal(received[0], big) and np.array_equal(received[3], parts[3])
+    assert received[1] == {"ids": ["a", "b"]} and received[2].shape == (0,)
