@@ -70,6 +70,15 @@ class Repository:
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         return list(await self._conn.execute_fetchall(sql, params))
 
+    async def _write_bookkeeping(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """One write that need not wait for the disk (``immediate(durable=False)``), in one
+        call to the database thread."""
+        def write(conn: sqlite3.Connection) -> None:
+            with immediate(conn, durable=False):
+                conn.execute(sql, params)
+
+        await self._db.run(write)
+
     def _one_now(self, sql: str, params: Sequence[Any] = ()) -> Any | None:
         """As ``_one``, for a lookup by an indexed key: see ``Database.read_now``."""
         rows = self._db.read_now(sql, params)

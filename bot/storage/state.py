@@ -60,14 +60,10 @@ class StateRepository(Repository):
     async def save_user_state(self, owner: str, sealed: bytes) -> None:
         """Bookkeeping, not waiting for the disk (``immediate``): a power cut may take back
         the last change (the article last read, a pending question)."""
-        def save(conn: sqlite3.Connection) -> None:
-            with immediate(conn, durable=False):
-                conn.execute(
-                    "INSERT INTO user_state (owner, sealed, updated_at) VALUES (?, ?, ?) "
-                    "ON CONFLICT(owner) DO UPDATE SET sealed = excluded.sealed, "
-                    "updated_at = excluded.updated_at", (owner, sealed, now_iso()))
-
-        await self._db.run(save)
+        await self._write_bookkeeping(
+            "INSERT INTO user_state (owner, sealed, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(owner) DO UPDATE SET sealed = excluded.sealed, "
+            "updated_at = excluded.updated_at", (owner, sealed, now_iso()))
 
     async def drop_user_state(self, owner: str) -> None:
         await self._conn.execute("DELETE FROM user_state WHERE owner = ?", (owner,))
@@ -95,16 +91,11 @@ class StateRepository(Repository):
                 "DELETE FROM conversation_state WHERE name = ? AND owner = ?", (name, owner))
             await self._conn.commit()
             return
-
-        def save(conn: sqlite3.Connection) -> None:
-            with immediate(conn, durable=False):
-                conn.execute(
-                    "INSERT INTO conversation_state (name, owner, sealed, updated_at) "
-                    "VALUES (?, ?, ?, ?) ON CONFLICT(name, owner) DO UPDATE SET "
-                    "sealed = excluded.sealed, updated_at = excluded.updated_at",
-                    (name, owner, sealed, now_iso()))
-
-        await self._db.run(save)
+        await self._write_bookkeeping(
+            "INSERT INTO conversation_state (name, owner, sealed, updated_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT(name, owner) DO UPDATE SET "
+            "sealed = excluded.sealed, updated_at = excluded.updated_at",
+            (name, owner, sealed, now_iso()))
 
     async def drop_conversation_rows(self, owners: list[str]) -> None:
         await self._conn.executemany("DELETE FROM conversation_state WHERE owner = ?",
