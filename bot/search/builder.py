@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 _PR_SET_PDEATHSIG = 1  # prctl option (Linux)
 CHUNK = 1 << 20  # bytes of an array per message: the receiver's transient copy
+WHOLE = "whole"  # build every part in one child
+SIDE_BY_SIDE_KIB = 640 * 1024  # free memory for two builds at once, with room to spare
 
 
 def _mapping_proxy(mapping: dict[Any, Any]) -> MappingProxyType[Any, Any]:
@@ -62,8 +64,10 @@ def _die_with(parent: int) -> None:
         os._exit(0)
 
 
-def _build(source: Connection, connection: Connection, parent: int) -> None:
-    """The child's whole life: receive the knowledge base, build, send, exit."""
+def _build(source: Connection, connection: Connection, parent: int,
+           parts: tuple[str, ...] = (WHOLE,)) -> None:
+    """The child's whole life: receive the knowledge base, build (the whole engine or
+    parts of it, one after the other: ``SearchEngine.build_part``), send, exit."""
     _die_with(parent)
     try:
         kb = source.recv()
@@ -73,13 +77,13 @@ def _build(source: Connection, connection: Connection, parent: int) -> None:
     from bot.search.engine import SearchEngine
 
     try:
-        parts = SearchEngine.build(kb).parts()
+        built = tuple(SearchEngine.build_part(kb, part) for part in parts)
     except Exception as error:  # sent as text: an exception object may not pickle
         with contextlib.suppress(OSError):  # the bot is gone: nobody to tell
             connection.send(("error", f"{type(error).__name__}: {error}"))
     else:
         with contextlib.suppress(OSError):
-            send_parts(connection, parts)
+            send_parts(connection, built)
     connection.close()
 
 
@@ -119,7 +123,7 @@ def receive_parts(connection: Connection) -> tuple[Any, ...]:
 class ChildBuild:
     """One build in a spawned child process."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, parts: tuple[str, ...] = (WHOLE,)) -> None:
         try:
             context = multiprocessing.get_context("spawn")
             receiver, sender = context.Pipe(duplex=False)
@@ -133,7 +137,7 @@ class ChildBuild:
         # start-up data is small, and a cut-off knowledge base ends the child quietly.
         try:
             self._process = context.Process(target=_build,
-                                            args=(source, sender, os.getpid()),
+                                            args=(source, sender, os.getpid(), parts),
                                             name="search-build", daemon=True)
             self._process.start()
         except Exception as error:  # no processes here
@@ -154,7 +158,8 @@ class ChildBuild:
             kb_sender.close()
 
     def result(self) -> tuple[Any, ...]:
-        """The engine's parts (``SearchEngine.parts``); blocks until the child sends them."""
+        """What ``SearchEngine.build_part`` gave for each part asked, in order; blocks
+        until the child sends it."""
         try:
             return receive_parts(self._receiver)
         except (EOFError, OSError) as error:
@@ -167,3 +172,62 @@ class ChildBuild:
         """Stop the child (the bot is stopping before the build ended)."""
         if self._process.is_alive():
             self._process.terminate()
+
+
+class ParallelBuild:
+    """The engine's parts built side by side, one child each, where the machine has two
+    cores and the memory for two builds at once (the retrieval indexes and the learnt
+    models take about the same time: the build takes the longer of the two instead of
+    their sum); otherwise one child builds them one after the other. Any child failing
+    fails the whole build."""
+
+    def __init__(self, kb: KnowledgeBase, parts: tuple[str, ...],
+                 side_by_side: bool | None = None) -> None:
+        if side_by_side is None:
+            side_by_side = room_for_side_by_side()
+        self._children: list[ChildBuild] = []
+        try:
+            for group in ([(part,) for part in parts] if side_by_side else [parts]):
+                self._children.append(ChildBuild(kb, group))
+        except ChildBuildFailed:
+            self.cancel()
+            raise
+
+    def result(self) -> list[Any]:
+        """Each part's result, in the order asked; blocks until all are built."""
+        results: list[Any] = []
+        done = 0
+        try:
+            for child in self._children:
+                results.extend(child.result())
+                done += 1
+        except (ChildBuildFailed, RuntimeError):
+            for other in self._children[done + 1:]:  # stopped, pipe closed, joined
+                other.cancel()
+                with contextlib.suppress(ChildBuildFailed, RuntimeError):
+                    other.result()
+            raise
+        return results
+
+    def cancel(self) -> None:
+        for child in self._children:
+            child.cancel()
+
+
+def room_for_side_by_side(meminfo: str = "/proc/meminfo") -> bool:
+    """Two cores for this process, and memory for two builds at once (each child peaks
+    at about 170–215 MiB; BENCHMARKS.md). Where the free memory cannot be read (not
+    Linux), the cores decide."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    if cores < 2:
+        return False
+    try:
+        with open(meminfo, encoding="ascii") as fh:
+            available = next(int(line.split()[1]) for line in fh
+                             if line.startswith("MemAvailable:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        return True
+    return available >= SIDE_BY_SIDE_KIB

@@ -261,7 +261,7 @@ class AnswerModel:
                       ) -> AnswerModel | None:
         """Trained on ``training_samples`` (every article's examples and titles, and the
         out-of-scope messages as one more class), given their ``readings`` (the engine
-        computes those once for this model and the scope model); None when no article
+        computes those once for this model and the article machine); None when no article
         has examples (the retrieval then works alone)."""
         if not any(kind == "example" for kind, _, _ in samples):
             return None

@@ -14,7 +14,7 @@ from typing import Any
 from bot import paths
 from bot.kb.model import LANGS, KnowledgeBase
 from bot.search import offtopic, smalltalk, tfidf
-from bot.search.builder import ChildBuild, ChildBuildFailed
+from bot.search.builder import WHOLE, ChildBuildFailed, ParallelBuild
 from bot.search.classifier import (
     OUT_OF_SCOPE,
     OUT_OF_SCOPE_FILE,
@@ -27,13 +27,16 @@ from bot.search.fusion import FUSION, Fusion
 from bot.search.fusion import signals as fusion_signals
 from bot.search.index import Document, LanguageIndex
 from bot.search.langid import LanguageDetector, chat_samples
+from bot.search.machine import ArticleMachine
 from bot.search.normalize import has_cyrillic, has_latin, normalize, strip_html
-from bot.search.scope import ScopeModel
 from bot.search.urgency import EXAMPLES_FILE, UrgencyModel
 
 log = logging.getLogger(__name__)
 
 MAX_HITS = 5
+# The engine is built in two parts of about the same cost, side by side where it can be.
+RETRIEVAL, LEARNT = "retrieval", "learnt"
+PARTS = (RETRIEVAL, LEARNT)
 # Long messages are searched by their first and last words only: the question
 # is usually at one end of a story, and search time grows with length.
 MAX_QUERY_WORDS = 80
@@ -73,18 +76,19 @@ class SearchResult:
 class SearchEngine:
     def __init__(self, indexes: dict[str, LanguageIndex], detector: LanguageDetector,
                  model: AnswerModel | None = None, fusion: Fusion = FUSION,
-                 urgency: UrgencyModel | None = None, scope: ScopeModel | None = None
+                 urgency: UrgencyModel | None = None,
+                 machine: ArticleMachine | None = None
                  ) -> None:
         self._indexes = indexes
         self._detector = detector
         self._model = model
         self._fusion = fusion
         self._urgency = urgency or UrgencyModel(None)
-        self._scope = scope or ScopeModel(None)
+        self._machine = machine or ArticleMachine(None)
         self._ready = threading.Event()
         self._ready.set()
         self._error: BaseException | None = None
-        self._child: ChildBuild | None = None
+        self._child: ParallelBuild | None = None
         self._stopping = False
 
     @classmethod
@@ -98,7 +102,7 @@ class SearchEngine:
         engine._ready, engine._error = ready, None
         engine._child, engine._stopping = None, False
 
-        def started(child: ChildBuild) -> None:
+        def started(child: ParallelBuild) -> None:
             engine._child = child
             if engine._stopping:  # the bot began to stop while the child started
                 child.cancel()
@@ -121,15 +125,16 @@ class SearchEngine:
 
     @classmethod
     def build_isolated(cls, kb: KnowledgeBase, *,
-                       started: Callable[[ChildBuild], None] | None = None,
+                       started: Callable[[ParallelBuild], None] | None = None,
                        fall_back: Callable[[], bool] = lambda: True) -> SearchEngine:
-        """``build`` in a child process (see ``bot.search.builder``); in this process when
-        no child can be started or it died, unless ``fall_back()`` says no (stopping)."""
+        """``build`` in child processes, one per part side by side (see
+        ``bot.search.builder``); in this process when no child can be started or one died,
+        unless ``fall_back()`` says no (stopping)."""
         try:
-            child = ChildBuild(kb)
+            child = ParallelBuild(kb, PARTS)
             if started is not None:
                 started(child)
-            return cls(*child.result())
+            return cls._assemble(*child.result())
         except ChildBuildFailed as failure:
             if not fall_back():
                 raise
@@ -139,7 +144,7 @@ class SearchEngine:
     def parts(self) -> tuple[Any, ...]:
         """What ``__init__`` takes, to send a built engine from a child process."""
         return (self._indexes, self._detector, self._model, self._fusion, self._urgency,
-                self._scope)
+                self._machine)
 
     def stop_building(self, timeout: float) -> bool:
         """The bot is stopping: end a build still under way (a child is stopped; a build
@@ -164,7 +169,33 @@ class SearchEngine:
     @classmethod
     def build(cls, kb: KnowledgeBase, *, use_model: bool = True,
               fusion: Fusion = FUSION) -> SearchEngine:
-        """Build every index once; searching afterwards does no set-up work."""
+        """Build every index and model once; searching afterwards does no set-up work."""
+        learnt = cls._learnt_models(kb, fusion) if use_model else (None, None)
+        _trim()
+        return cls._assemble(cls._retrieval(kb), learnt, fusion)
+
+    @classmethod
+    def build_part(cls, kb: KnowledgeBase, part: str) -> tuple[Any, ...]:
+        """One of ``PARTS`` (what ``_assemble`` takes), or ``WHOLE``: ``parts()``."""
+        if part == RETRIEVAL:
+            return cls._retrieval(kb)
+        if part == LEARNT:
+            return cls._learnt_models(kb, FUSION)
+        if part == WHOLE:
+            return cls.build(kb).parts()
+        raise ValueError(f"no such part of the search engine: {part}")
+
+    @classmethod
+    def _assemble(cls, retrieval: tuple[Any, ...], learnt: tuple[Any, ...],
+                  fusion: Fusion = FUSION) -> SearchEngine:
+        indexes, detector, urgency = retrieval
+        model, machine = learnt
+        return cls(indexes, detector, model, fusion, urgency, machine)
+
+    @staticmethod
+    def _retrieval(kb: KnowledgeBase) -> tuple[dict[str, LanguageIndex], LanguageDetector,
+                                                UrgencyModel]:
+        """The language indexes, the language detector and the "happening now" model."""
         docs: dict[str, list[Document]] = {lang: [] for lang in LANGS}
         samples: list[tuple[str, str]] = []
         for article in kb.articles.values():
@@ -190,25 +221,23 @@ class SearchEngine:
                 _trim()
         detector = LanguageDetector.train(samples)
         _trim()
-        model, scope = cls._learnt_models(kb, fusion) if use_model else (None, None)
-        _trim()
         urgency = UrgencyModel.from_file(paths.knowledge_dir() / EXAMPLES_FILE)
         _trim()
-        return cls(indexes, detector, model, fusion, urgency, scope)
+        return indexes, detector, urgency
 
     @staticmethod
     def _learnt_models(kb: KnowledgeBase, fusion: Fusion
-                       ) -> tuple[AnswerModel | None, ScopeModel | None]:
-        """The answer model and the scope model, from the same examples read once."""
+                       ) -> tuple[AnswerModel | None, ArticleMachine | None]:
+        """Naive Bayes and the article machine, from the same examples read once."""
         out_of_scope = read_out_of_scope(paths.knowledge_dir() / OUT_OF_SCOPE_FILE)
         samples = list(training_samples(kb, out_of_scope))
         read = [readings(text) for _, text, _ in samples]
         model = AnswerModel.from_readings(samples, read, temperature=fusion.temperature)
         if model is None:
             return None, None
-        scope = ScopeModel.train_on_counts(
-            tfidf.counts_of(read), [kind == "out_of_scope" for kind, _, _ in samples])
-        return model, scope
+        machine = ArticleMachine.train_on_counts(
+            tfidf.counts_of(read), [label for _, _, label in samples])
+        return model, machine
 
     def detect_language(self, text: str) -> tuple[str, bool]:
         """(tg|ru|en, whether that is clear). Small-talk words decide short
@@ -279,7 +308,7 @@ class SearchEngine:
         if self._model is not None:
             self._model.temperature = fusion.temperature
         return SearchEngine(self._indexes, self._detector, self._model, fusion, self._urgency,
-                            self._scope)
+                            self._machine)
 
     def retrieval(self, query: str) -> tuple[dict[str, float], float]:
         """Retrieval alone: relevance per article and its confidence (for calibration)."""
@@ -325,18 +354,16 @@ class SearchEngine:
         raw = [r for r, label in zip(raw, self._model.labels, strict=True)
                if label != OUT_OF_SCOPE]
         probability = {p.article_id: p.probability for p in predictions}
-        top_relevance = max(relevance.values()) or 1.0
-        combined = {
-            aid: fusion.w_model * probability.get(aid, 0.0)
-            + (1 - fusion.w_model) * relevance.get(aid, 0.0) / top_relevance
-            for aid in set(relevance) | set(probability)
-        }
+        margins, machine_out = self._machine.margins(text)
+        combined = fusion.combine(probability, margins, relevance)
         ranked = sorted(combined.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_HITS]
         top_id = ranked[0][0]
+        machine_best = max(margins, key=lambda aid: (margins[aid], aid)) if margins else None
         return ranked, fusion_signals(
             [p.probability for p in predictions], sorted(raw, reverse=True),
             retrieval_confidence, sorted(relevance.values(), reverse=True),
-            predictions[0].article_id == top_id, out_of_scope, self._scope.margin(text))
+            predictions[0].article_id == top_id, out_of_scope,
+            sorted(margins.values(), reverse=True), machine_out, machine_best == top_id)
 
     def _scores(self, query: str, lang: str) -> tuple[dict[str, float], dict[str, float]]:
         """Per article: the best relevance over the language indexes, and the

@@ -23,26 +23,50 @@ SITUATIONS: tuple[frozenset[str], ...] = (
 )
 
 
+# The names of the signals ``signals`` returns, in order.
+SIGNAL_NAMES = ("model_top", "model_lead", "model_raw_lead", "retrieval", "relevance_lead",
+                "model_agrees", "model_out", "machine_lead", "machine_out",
+                "machine_lead_out", "machine_agrees")
+
+
 def signals(probabilities: Sequence[float], raw: Sequence[float], retrieval: float,
-            relevance: Sequence[float], agree: bool, out_of_scope: float = 0.0,
-            scope_margin: float = 0.0) -> tuple[float, ...]:
-    """What the confidence is computed from: the model's best article probability and its
-    lead, its raw score lead, the retrieval's own confidence and lead, whether the model's
-    favourite is also first in the fused ranking, the model's probability that no
-    article is meant and the scope machine's margin for that (``bot.search.scope``).
-    Sequences are sorted, best first."""
+            relevance: Sequence[float], agree: bool, out_of_scope: float,
+            machine: Sequence[float], machine_out: float, machine_agrees: bool
+            ) -> tuple[float, ...]:
+    """What the confidence is computed from: naive Bayes's best article probability and
+    its lead, its raw score lead, the retrieval's own confidence and lead, whether naive
+    Bayes's favourite is also first in the fused ranking, its probability that no article
+    is meant; the article machine's (``bot.search.machine``) lead of its best article
+    over the next, its margin for "no article", its best article's lead over both, and
+    whether its favourite is first in the fused ranking. Sequences are sorted, best
+    first."""
     def lead(values: Sequence[float]) -> float:
         return values[0] - values[1] if len(values) > 1 else values[0] if values else 0.0
 
     top_relevance = relevance[0] if relevance and relevance[0] > 0 else 1.0
+    best = machine[0] if machine else 0.0
+    runner_up = machine[1] if len(machine) > 1 else 0.0
     return (probabilities[0], lead(probabilities), lead(raw), retrieval,
-            lead(relevance) / top_relevance, 1.0 if agree else 0.0, out_of_scope, scope_margin)
+            lead(relevance) / top_relevance, 1.0 if agree else 0.0, out_of_scope,
+            best - runner_up, machine_out, best - max(runner_up, machine_out),
+            1.0 if machine_agrees else 0.0)
+
+
+def softmax(scores: dict[str, float], temperature: float) -> dict[str, float]:
+    if not scores:
+        return {}
+    top = max(scores.values())
+    exps = {key: math.exp((value - top) / temperature) for key, value in scores.items()}
+    total = sum(exps.values())
+    return {key: value / total for key, value in exps.items()}
 
 
 @dataclass(frozen=True)
 class Fusion:
-    w_model: float  # share of the model's probability in the ranking score
-    temperature: float  # softmax temperature of the model's raw scores
+    w_model: float  # share of naive Bayes's probability in the ranking score
+    temperature: float  # softmax temperature of its raw scores
+    w_machine: float  # share of the article machine's softmax (the rest: retrieval)
+    machine_temperature: float  # softmax temperature of the machine's margins
     # Logistic confidence: bias + weights for the signals of ``Signals``.
     bias: float
     weights: tuple[float, ...]
@@ -53,11 +77,25 @@ class Fusion:
         z = self.bias + sum(w * x for w, x in zip(self.weights, signals, strict=True))
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
+    def combine(self, probability: dict[str, float], margins: dict[str, float],
+                relevance: dict[str, float]) -> dict[str, float]:
+        """The ranking score of every article: naive Bayes's probability, the machine's
+        margins as probabilities and the retrieval relevance (scaled to the best), mixed."""
+        machine = softmax(margins, self.machine_temperature)
+        top_relevance = max(relevance.values(), default=0.0) or 1.0
+        w_retrieval = 1.0 - self.w_model - self.w_machine
+        return {aid: self.w_model * probability.get(aid, 0.0)
+                + self.w_machine * machine.get(aid, 0.0)
+                + w_retrieval * relevance.get(aid, 0.0) / top_relevance
+                for aid in set(relevance) | set(probability) | set(machine)}
+
     def one_situation(self, ids: Sequence[str]) -> bool:
         return len(ids) >= 2 and any(all(i in group for i in ids) for group in SITUATIONS)
 
 
 # From ``benchmarks/calibrate.py`` (see BENCHMARKS.md for the run).
-FUSION = Fusion(w_model=0.5, temperature=0.2, bias=-2.416,
-                weights=(0.082, 0.521, 1.406, 0.97, 2.66, 0.857, -3.667, -1.098),
-                threshold=0.78, situation_threshold=0.65)
+FUSION = Fusion(w_model=0.3, temperature=0.1, w_machine=0.2, machine_temperature=0.1,
+                bias=-0.966,
+                weights=(-0.123, 0.234, 0.877, 0.114, 2.348, 0.385, -1.733, -0.877, 0.079,
+                         2.916, 0.817),
+                threshold=0.79, situation_threshold=0.52)

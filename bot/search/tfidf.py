@@ -11,7 +11,7 @@ length. This is scikit-learn's ``TfidfVectorizer`` (``char_wb`` and ``word`` ana
 a ``FeatureUnion``, ``sublinear_tf``, smooth idf): importing scikit-learn and scipy took
 96 MB of memory, these arrays take 2 MB, and on the same messages the two gave the same
 results (``benchmarks/calibrate_urgency.py``, BENCHMARKS.md). The pieces are hashed with
-``bot.search.hashing``. The scope model (``bot.search.scope``) uses the same vectors.
+``bot.search.hashing``. The article machine (``bot.search.machine``) uses the same vectors.
 
 Latin text is also read in its Cyrillic transliterations (``readings``), so that
 "derzhat" meets "держат".
@@ -53,7 +53,7 @@ Counts = tuple[np.ndarray, np.ndarray]
 @lru_cache(maxsize=256)
 def counts(text: str) -> Counts:
     """Every hashed n-gram of the message, as often as it occurs (all its readings).
-    Cached: the scope and "happening now" models read the same message."""
+    Cached: the article machine and the "happening now" model read the same message."""
     read = readings(text)
     found = counts_of([read])[0] if sum(map(len, read)) > LONG else _counts_one(read)
     for part in found:

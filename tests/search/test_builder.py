@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import multiprocessing
+from pathlib import Path
 
 import pytest
 
 from bot.kb.loader import load_knowledge_base
 from bot.kb.model import KnowledgeBase
 from bot.search import builder
-from bot.search.builder import ChildBuild, ChildBuildFailed
-from bot.search.engine import SearchEngine
+from bot.search.builder import ChildBuild, ChildBuildFailed, ParallelBuild
+from bot.search.engine import PARTS, SearchEngine
 
 QUESTIONS = ("патент чанд пул", "меня держат в аэропорту уже 10 часов", "zapret na vezd")
 
@@ -20,11 +21,34 @@ def kb() -> KnowledgeBase:
     return load_knowledge_base()
 
 
-def test_a_child_builds_the_same_engine(kb: KnowledgeBase) -> None:
+def test_children_build_the_same_engine(kb: KnowledgeBase) -> None:
     here = SearchEngine.build(kb)
-    there = SearchEngine(*ChildBuild(kb).result())
+    whole = SearchEngine(*ChildBuild(kb).result()[0])
+    side_by_side = SearchEngine._assemble(*ParallelBuild(kb, PARTS, side_by_side=True).result())
+    one_child = SearchEngine._assemble(*ParallelBuild(kb, PARTS, side_by_side=False).result())
     for question in QUESTIONS:
-        assert there.search(question) == here.search(question)
+        assert whole.search(question) == here.search(question)
+        assert side_by_side.search(question) == here.search(question)
+        assert one_child.search(question) == here.search(question)
+
+
+@pytest.mark.parametrize(("cores", "available_kib", "expected"), [
+    (2, 2_000_000, True), (2, 300_000, False), (1, 2_000_000, False), (4, None, True)])
+def test_side_by_side_only_with_two_cores_and_the_memory_for_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cores: int,
+        available_kib: int | None, expected: bool) -> None:
+    monkeypatch.setattr(builder.os, "sched_getaffinity", lambda _pid: set(range(cores)))
+    meminfo = tmp_path / "meminfo"
+    if available_kib is not None:
+        meminfo.write_text(f"MemTotal: 4000000 kB\nMemAvailable: {available_kib} kB\n")
+    assert builder.room_for_side_by_side(str(meminfo)) is expected
+
+
+def test_one_failing_part_fails_the_build_and_stops_the_other(kb: KnowledgeBase) -> None:
+    build = ParallelBuild(kb, ("no such part", PARTS[0]), side_by_side=True)
+    with pytest.raises(RuntimeError, match="no such part"):
+        build.result()
+    assert not [p for p in multiprocessing.active_children() if p.name == "search-build"]
 
 
 def test_a_cancelled_child_gives_no_result(kb: KnowledgeBase) -> None:

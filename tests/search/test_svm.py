@@ -1,4 +1,4 @@
-"""The "happening now" detector's vectors and its support vector machine."""
+"""The TF-IDF vectors of the learnt models and their support vector machines."""
 
 from __future__ import annotations
 
@@ -156,14 +156,65 @@ def test_one_message_is_hashed_as_in_a_batch() -> None:
         assert feature_ids(text).tolist() == batch_ids.tolist(), text
 
 
-def test_the_scope_machine_leans_out_for_what_no_article_answers() -> None:
-    from bot.search.scope import ScopeModel
+THREE_CLASSES = [
+    ("сколько стоит патент", "work.patent"), ("как оплатить патент", "work.patent"),
+    ("patent price", "work.patent"), ("меня задержали в аэропорту", "rights.detention"),
+    ("what to do if detained", "rights.detention"), ("задержали полиция отдел", "rights.detention"),
+    ("курс доллара сегодня", "~out-of-scope"), ("погода в Москве", "~out-of-scope"),
+    ("dollar rate today", "~out-of-scope"), ("рецепт плова", "~out-of-scope"),
+]
 
-    articles = ["сколько стоит патент", "как оплатить патент", "меня задержали в аэропорту",
-                "как проверить запрет на въезд", "patent price", "how to check entry ban",
-                "регистрация по месту пребывания", "what to do if detained"]
-    outside = ["курс доллара сегодня", "погода в Москве", "билет Душанбе Москва цена",
-               "dollar rate today", "weather in Moscow", "рецепт плова"]
-    model = ScopeModel.train(articles, outside)
-    assert model.margin("курс доллара на завтра") > 0 > model.margin("патент сколько стоит")
-    assert ScopeModel.train(articles, []).margin("курс доллара") == 0.0  # untrained
+
+def test_each_class_of_the_multiclass_machine_is_the_two_class_machine_at_the_optimum(
+        ) -> None:
+    """Trained together or one at a time, each class against the rest is the same convex
+    problem: run to the optimum, both give the same margins."""
+    from bot.search.svm import MulticlassSVM
+
+    vectorizer = TfidfVectorizer.fit(tfidf.counts_many([text for text, _ in THREE_CLASSES]))
+    vectors = [vectorizer.transform(text) for text, _ in THREE_CLASSES]
+    labels = [label for _, label in THREE_CLASSES]
+    together = MulticlassSVM.train(vectors, labels, c=1.0, passes=2000)
+    probe = vectorizer.transform("патент и задержание в аэропорту")
+    margins = dict(zip(together.labels, together.margins(probe).tolist(), strict=True))
+    for label in set(labels):
+        alone = LinearSVM.train(vectors, [lab == label for lab in labels], c=1.0,
+                                max_passes=2000, tolerance=1e-9)
+        # Kept as 16-bit floats: three significant digits.
+        assert math.isclose(margins[label], alone.margin(probe), abs_tol=2e-3), label
+        for vector, (_, own) in zip(vectors, THREE_CLASSES, strict=True):
+            column = together.labels.index(label)
+            assert (together.margins(vector)[column] > 0) == (own == label)
+
+
+def test_the_multiclass_machine_is_the_same_every_time_and_ignores_unseen_ngrams() -> None:
+    from bot.search.svm import MulticlassSVM
+
+    vectorizer = TfidfVectorizer.fit(tfidf.counts_many([text for text, _ in THREE_CLASSES]))
+    vectors = [vectorizer.transform(text) for text, _ in THREE_CLASSES]
+    labels = [label for _, label in THREE_CLASSES]
+    first, second = (MulticlassSVM.train(vectors, labels) for _ in range(2))
+    probe = vectorizer.transform("патент цена")
+    assert first.margins(probe).tolist() == second.margins(probe).tolist()
+    # A slot no training message had (the last one of the space) and an empty vector.
+    slots, values = probe
+    extended = (np.append(slots, DIMENSIONS - 1), np.append(values, 0.5))
+    assert np.allclose(first.margins(extended), first.margins(probe))
+    empty = (np.zeros(0, np.int64), np.zeros(0))
+    assert np.allclose(first.margins(empty), first._bias)
+
+
+def test_the_article_machine_names_the_article_and_leans_out_for_what_none_answers() -> None:
+    from bot.search.machine import ArticleMachine
+
+    texts = [text for text, _ in THREE_CLASSES]
+    labels = [label for _, label in THREE_CLASSES]
+    machine = ArticleMachine.train(texts, labels)
+    margins, outside = machine.margins("курс доллара на завтра")
+    assert outside > 0 > max(margins.values())
+    margins, outside = machine.margins("патент сколько стоит")
+    assert max(margins, key=margins.__getitem__) == "work.patent" and outside < 0
+    assert set(margins) == {"work.patent", "rights.detention"}
+    # Without out-of-scope messages there is no "no article" machine: untrained.
+    untrained = ArticleMachine.train(texts[:6], labels[:6])
+    assert not untrained.trained and untrained.margins("курс доллара") == ({}, 0.0)
