@@ -94,8 +94,8 @@ class Fusion:
 
 
 # From ``benchmarks/calibrate.py`` (see BENCHMARKS.md for the run).
-FUSION = Fusion(w_model=0.3, temperature=0.1, w_machine=0.2, machine_temperature=0.1,
-                bias=-0.966,
-                weights=(-0.123, 0.234, 0.877, 0.114, 2.348, 0.385, -1.733, -0.877, 0.079,
-                         2.916, 0.817),
-                threshold=0.79, situation_threshold=0.52)
+FUSION = Fusion(w_model=0.3, temperature=0.2, w_machine=0.4, machine_temperature=0.2,
+                bias=-0.833,
+                weights=(-0.31, 0.513, 0.646, -0.158, 2.366, 0.587, -2.164, -0.683, 0.064,
+                         2.798, 0.777),
+                threshold=0.76, situation_threshold=0.495)

@@ -12,7 +12,7 @@ endings, typos in endings and Latin spellings count.
 Hand rules generalise badly to messages nobody wrote them for, so a learnt model joins
 them, trained on ``knowledge/urgent_examples.jsonl`` (messages labelled urgent or not,
 hard negatives included: the same topics in the past, hypotheticals, "срочно нужен
-патент"; 3,076 messages by seven groups of writers who never saw each other's; editors add
+патент"; 3,375 messages by eight groups of writers who never saw each other's; editors add
 to it): a linear support vector machine on TF-IDF character and word n-grams
 (``bot.search.svm``, ``bot.search.tfidf``), nudged by naive Bayes on the same n-grams.
 A message is urgent when the score is high (``MODEL_THRESHOLD``) or the rules fire and
