@@ -251,9 +251,10 @@ class AnswerModel:
         weight = np.concatenate(weights) if weights else np.zeros(0)
         order = np.lexsort((cls_of, row))  # by feature, then class
         row, cls_of, weight = row[order], cls_of[order], weight[order]
-        starts = np.searchsorted(row, np.arange(vocabulary + 1)).astype(np.int64)
+        starts = np.searchsorted(row, np.arange(vocabulary + 1)).astype(np.int32)
+        # Kept as 32-bit numbers: the bot holds this model for its whole life.
         return cls(labels, base, keys.astype(np.uint32), starts, cls_of,
-                   np.log((weight + alpha) / alpha), temperature)
+                   np.log((weight + alpha) / alpha).astype(np.float32), temperature)
 
     @classmethod
     def from_readings(cls, samples: Sequence[tuple[str, str, str]],

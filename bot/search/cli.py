@@ -60,7 +60,7 @@ def run_ask(args: argparse.Namespace, stdin: TextIO | None = None,
     except KnowledgeBaseError as exc:
         print(f"cannot load the knowledge base:\n{exc}", file=sys.stderr)
         return 2
-    engine = SearchEngine.build(kb)
+    engine = SearchEngine.build_isolated(kb)  # side by side where it can: a few seconds less
     lang = None if getattr(args, "lang", "auto") in (None, "auto") else args.lang
     use_json = bool(getattr(args, "json", False))
     _answer_all(engine, kb, _questions(args, stdin), lang, use_json, stdout)

@@ -155,4 +155,5 @@ def test_packed_training_matches_naive_bayes_counted_by_hand() -> None:
                     for f in known) / len(known) for label in labels]
 
     for text in ("держат в аэропорту", "patent skolko", "бақайдгирӣ", "registration"):
-        assert model.raw_scores(text) == pytest.approx(expected(text), rel=1e-9, abs=1e-9)
+        # The model keeps its values as 32-bit floats: seven significant digits.
+        assert model.raw_scores(text) == pytest.approx(expected(text), rel=1e-6, abs=1e-6)
