@@ -4,7 +4,7 @@
 other group (``group`` on every line). Each group is held out in turn: the models are
 trained on the others and score it, so every number below is for messages by new
 writers. The grid then picks naive Bayes's weight and the two thresholds that find the
-most urgent messages with at most 2 % false alarms over all groups, and prints what to
+most urgent messages with at most 1.5 % false alarms over all groups, and prints what to
 set in ``bot/search/urgency.py``. The frozen unseen sets are not read here.
 
     .venv/bin/python benchmarks/calibrate_urgency.py
@@ -25,7 +25,10 @@ from bot.paths import knowledge_dir
 from bot.search import urgency
 from bot.search.urgency import EXAMPLES_FILE, UrgencyModel, read_examples
 
-MAX_FALSE_ALARMS = 0.02
+# The bar is 2 % on messages by new writers; held-out groups range from 0 to 3.5 %
+# around the mean, so the mean is held to 1.5 %: measured, that costs 0.3 points of found
+# (96.7 → 96.4 %) for 2.0 → 1.4 % false alarms (BENCHMARKS.md).
+MAX_FALSE_ALARMS = 0.015
 BAYES_WEIGHTS = (0.0, 0.5, 1.0, 2.0)
 STEPS = np.round(np.arange(-0.6, 1.2, 0.02), 2)
 
