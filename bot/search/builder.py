@@ -192,6 +192,7 @@ class ParallelBuild:
         except ChildBuildFailed:
             self.cancel()
             raise
+        log.debug("search index: building in %d child process(es)", len(self._children))
 
     def result(self) -> list[Any]:
         """Each part's result, in the order asked; blocks until all are built."""

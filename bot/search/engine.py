@@ -93,10 +93,10 @@ class SearchEngine:
 
     @classmethod
     def build_in_background(cls, kb: KnowledgeBase) -> SearchEngine:
-        """An engine that builds itself (3–5 s) while the bot starts at once; only the
-        first question waits for it. Many runs never search at all. The build runs in a
-        child process (``bot.search.builder``: the bot's memory stays small and its event
-        loop free), or here when no child can be started."""
+        """An engine that builds itself (about 4 s, 7 s on one core) while the bot starts
+        at once; only the first question waits for it. Many runs never search at all. The
+        build runs in child processes (``bot.search.builder``: the bot's memory stays small
+        and its event loop free), or here when no child can be started."""
         engine = cls.__new__(cls)
         ready = threading.Event()
         engine._ready, engine._error = ready, None
@@ -127,9 +127,10 @@ class SearchEngine:
     def build_isolated(cls, kb: KnowledgeBase, *,
                        started: Callable[[ParallelBuild], None] | None = None,
                        fall_back: Callable[[], bool] = lambda: True) -> SearchEngine:
-        """``build`` in child processes, one per part side by side (see
-        ``bot.search.builder``); in this process when no child can be started or one died,
-        unless ``fall_back()`` says no (stopping)."""
+        """``build`` in child processes: one per part side by side where there are two
+        cores and the memory, else one (``bot.search.builder.ParallelBuild``); in this
+        process when no child can be started or one died, unless ``fall_back()`` says no
+        (stopping)."""
         try:
             child = ParallelBuild(kb, PARTS)
             if started is not None:
