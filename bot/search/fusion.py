@@ -94,8 +94,8 @@ class Fusion:
 
 
 # From ``benchmarks/calibrate.py`` (see BENCHMARKS.md for the run).
-FUSION = Fusion(w_model=0.3, temperature=0.2, w_machine=0.4, machine_temperature=0.2,
-                bias=-0.833,
-                weights=(-0.31, 0.513, 0.646, -0.158, 2.366, 0.587, -2.164, -0.683, 0.064,
-                         2.798, 0.777),
-                threshold=0.76, situation_threshold=0.495)
+FUSION = Fusion(w_model=0.3, temperature=0.1, w_machine=0.3, machine_temperature=0.1,
+                bias=-0.948,
+                weights=(-0.012, 0.085, 0.909, -0.147, 2.155, 0.493, -1.802, -0.349, 0.011,
+                         2.605, 0.738),
+                threshold=0.79, situation_threshold=0.49)
