@@ -156,13 +156,11 @@ def evaluate(item: Item, fusion: Fusion) -> tuple[str, tuple[float, ...], list[s
     best_model = max(probability, key=lambda k: (probability[k], k))
     combined = fusion.combine(probability, item.margins, item.relevance)
     ranking = sorted(combined, key=lambda k: (-combined[k], k))
-    machine_best = max(item.margins, key=lambda k: (item.margins[k], k)) \
-        if item.margins else None
     return ranking[0], signals(
         sorted(probability.values(), reverse=True), sorted(article_scores, reverse=True),
         item.retrieval, sorted(item.relevance.values(), reverse=True),
-        best_model == ranking[0], out_of_scope, sorted(item.margins.values(), reverse=True),
-        item.machine_out, machine_best == ranking[0]), ranking[:2]
+        best_model == ranking[0], out_of_scope, item.margins, item.machine_out, ranking[0]
+    ), ranking[:2]
 
 
 def ranking_only(w_model: float, temperature: float, w_machine: float,

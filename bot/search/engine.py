@@ -359,12 +359,11 @@ class SearchEngine:
         combined = fusion.combine(probability, margins, relevance)
         ranked = sorted(combined.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_HITS]
         top_id = ranked[0][0]
-        machine_best = max(margins, key=lambda aid: (margins[aid], aid)) if margins else None
         return ranked, fusion_signals(
             [p.probability for p in predictions], sorted(raw, reverse=True),
             retrieval_confidence, sorted(relevance.values(), reverse=True),
             predictions[0].article_id == top_id, out_of_scope,
-            sorted(margins.values(), reverse=True), machine_out, machine_best == top_id)
+            margins, machine_out, top_id)
 
     def _scores(self, query: str, lang: str) -> tuple[dict[str, float], dict[str, float]]:
         """Per article: the best relevance over the language indexes, and the

@@ -9,7 +9,7 @@ Re-run it after the examples change.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 # Articles that are parts of one situation: when the best two are both here, the bot
@@ -31,25 +31,27 @@ SIGNAL_NAMES = ("model_top", "model_lead", "model_raw_lead", "retrieval", "relev
 
 def signals(probabilities: Sequence[float], raw: Sequence[float], retrieval: float,
             relevance: Sequence[float], agree: bool, out_of_scope: float,
-            machine: Sequence[float], machine_out: float, machine_agrees: bool
+            margins: Mapping[str, float], machine_out: float, first: str
             ) -> tuple[float, ...]:
     """What the confidence is computed from: naive Bayes's best article probability and
     its lead, its raw score lead, the retrieval's own confidence and lead, whether naive
     Bayes's favourite is also first in the fused ranking, its probability that no article
     is meant; the article machine's (``bot.search.machine``) lead of its best article
     over the next, its margin for "no article", its best article's lead over both, and
-    whether its favourite is first in the fused ranking. Sequences are sorted, best
-    first."""
+    whether its favourite is ``first``, the fused ranking's first article. Sequences are
+    sorted, best first."""
     def lead(values: Sequence[float]) -> float:
         return values[0] - values[1] if len(values) > 1 else values[0] if values else 0.0
 
     top_relevance = relevance[0] if relevance and relevance[0] > 0 else 1.0
+    machine = sorted(margins.values(), reverse=True)
     best = machine[0] if machine else 0.0
     runner_up = machine[1] if len(machine) > 1 else 0.0
+    favourite = max(margins, key=lambda aid: (margins[aid], aid)) if margins else None
     return (probabilities[0], lead(probabilities), lead(raw), retrieval,
             lead(relevance) / top_relevance, 1.0 if agree else 0.0, out_of_scope,
             best - runner_up, machine_out, best - max(runner_up, machine_out),
-            1.0 if machine_agrees else 0.0)
+            1.0 if favourite == first else 0.0)
 
 
 def softmax(scores: dict[str, float], temperature: float) -> dict[str, float]:

@@ -9,7 +9,7 @@ from collections import Counter
 import numpy as np
 
 from bot.search import tfidf
-from bot.search.classifier import readings
+from bot.search.classifier import OUT_OF_SCOPE, readings
 from bot.search.hashing import reference
 from bot.search.svm import LinearSVM
 from bot.search.tfidf import DIMENSIONS, TfidfVectorizer
@@ -161,9 +161,15 @@ THREE_CLASSES = [
     ("сколько стоит патент", "work.patent"), ("как оплатить патент", "work.patent"),
     ("patent price", "work.patent"), ("меня задержали в аэропорту", "rights.detention"),
     ("what to do if detained", "rights.detention"), ("задержали полиция отдел", "rights.detention"),
-    ("курс доллара сегодня", "~out-of-scope"), ("погода в Москве", "~out-of-scope"),
-    ("dollar rate today", "~out-of-scope"), ("рецепт плова", "~out-of-scope"),
+    ("курс доллара сегодня", OUT_OF_SCOPE), ("погода в Москве", OUT_OF_SCOPE),
+    ("dollar rate today", OUT_OF_SCOPE), ("рецепт плова", OUT_OF_SCOPE),
 ]
+
+
+def _three_classes() -> tuple[TfidfVectorizer, list[tfidf.Vector], list[str]]:
+    vectorizer = TfidfVectorizer.fit(tfidf.counts_many([text for text, _ in THREE_CLASSES]))
+    return (vectorizer, [vectorizer.transform(text) for text, _ in THREE_CLASSES],
+            [label for _, label in THREE_CLASSES])
 
 
 def test_each_class_of_the_multiclass_machine_is_the_two_class_machine_at_the_optimum(
@@ -172,9 +178,7 @@ def test_each_class_of_the_multiclass_machine_is_the_two_class_machine_at_the_op
     problem: run to the optimum, both give the same margins."""
     from bot.search.svm import MulticlassSVM
 
-    vectorizer = TfidfVectorizer.fit(tfidf.counts_many([text for text, _ in THREE_CLASSES]))
-    vectors = [vectorizer.transform(text) for text, _ in THREE_CLASSES]
-    labels = [label for _, label in THREE_CLASSES]
+    vectorizer, vectors, labels = _three_classes()
     together = MulticlassSVM.train(vectors, labels, c=1.0, passes=2000)
     probe = vectorizer.transform("патент и задержание в аэропорту")
     margins = dict(zip(together.labels, together.margins(probe).tolist(), strict=True))
@@ -191,9 +195,7 @@ def test_each_class_of_the_multiclass_machine_is_the_two_class_machine_at_the_op
 def test_the_multiclass_machine_is_the_same_every_time_and_ignores_unseen_ngrams() -> None:
     from bot.search.svm import MulticlassSVM
 
-    vectorizer = TfidfVectorizer.fit(tfidf.counts_many([text for text, _ in THREE_CLASSES]))
-    vectors = [vectorizer.transform(text) for text, _ in THREE_CLASSES]
-    labels = [label for _, label in THREE_CLASSES]
+    vectorizer, vectors, labels = _three_classes()
     first, second = (MulticlassSVM.train(vectors, labels) for _ in range(2))
     probe = vectorizer.transform("патент цена")
     assert first.margins(probe).tolist() == second.margins(probe).tolist()
