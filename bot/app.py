@@ -69,6 +69,7 @@ def load_knowledge(services: Services) -> None:
     """Load articles and build the search index once. A broken knowledge base must not
     stop incident reports, so the bot then runs and says answers are unavailable."""
     from bot.kb.loader import KnowledgeBaseError, load_knowledge_base
+    from bot.search.cache import BuildCache
     from bot.search.engine import SearchEngine
 
     try:
@@ -77,7 +78,8 @@ def load_knowledge(services: Services) -> None:
         log.error("knowledge base not loaded: %s", error)
         return
     services.knowledge = knowledge
-    services.search = SearchEngine.build_in_background(knowledge)
+    cache = BuildCache.in_data_dir(services.settings.data_dir, services.crypto_keys())
+    services.search = SearchEngine.build_in_background(knowledge, cache)
     log.info("knowledge base loaded: %d articles", len(knowledge.articles))
 
 

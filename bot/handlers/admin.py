@@ -11,6 +11,7 @@ from telegram import Update
 from bot.context import HamrohContext
 from bot.handlers.fallback import unknown_command
 from bot.kb.loader import KnowledgeBaseError, load_knowledge_base
+from bot.search.cache import BuildCache
 from bot.search.engine import SearchEngine, return_free_memory
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,8 @@ async def reload_knowledge(update: Update, context: HamrohContext) -> None:
     try:
         # Building the index takes a second or two of CPU: keep the event loop free.
         knowledge = await asyncio.to_thread(load_knowledge_base)
-        engine = await asyncio.to_thread(SearchEngine.build_isolated, knowledge)
+        cache = BuildCache.in_data_dir(services.settings.data_dir, services.crypto_keys())
+        engine = await asyncio.to_thread(SearchEngine.build_isolated, knowledge, cache=cache)
     except KnowledgeBaseError as error:
         log.warning("knowledge base reload failed")
         await update.effective_message.reply_text(

@@ -1,0 +1,174 @@
+"""The built search engine kept on disk, so that a restart does not build it again.
+
+Building takes about 4 s on two cores and 7 s on one (a small VPS); reading the built
+parts back takes a fraction of a second. The file is named after a hash of everything the
+build reads (the knowledge base, the out-of-scope and "happening now" examples, the
+search code, the Python and library versions), so any change to one of them builds anew,
+and the new file replaces the old.
+
+Only this bot may write what it unpickles: the file carries an HMAC-SHA256 over all of
+it, keyed by a key derived from the report key (``bot.crypto``), and nothing is
+unpickled before the tag checks. A file someone else wrote, cut short by a crash or made
+by another key is ignored and removed, and the engine is built as without a cache.
+
+Layout: magic, tag, then (covered by the tag) the cache key, the pickle's head and the
+arrays' memory out of band (pickle protocol 5), so that each array is read straight into
+the buffer that becomes it and the bot's peak memory stays that of the parts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import importlib.metadata
+import logging
+import os
+import pickle
+import struct
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bot import paths
+from bot.crypto import ReportKeys
+from bot.kb.model import KnowledgeBase
+
+log = logging.getLogger(__name__)
+
+MAGIC = b"HAMROH-SEARCH-1\n"
+SUFFIX = ".engine"
+CHUNK = 1 << 20
+_TAG = hashlib.sha256().digest_size
+_SIZES = struct.Struct("<QI")  # head bytes, number of buffers
+_SIZE = struct.Struct("<Q")
+_SEARCH_CODE = Path(__file__).resolve().parent
+_LIBRARIES = ("numpy", "PyStemmer")
+
+
+def cache_key(kb: KnowledgeBase, knowledge_files: tuple[Path, ...]) -> str:
+    """A hash of everything a build reads: equal keys build equal engines."""
+    digest = hashlib.sha256(MAGIC)
+    digest.update(sys.version.encode())
+    for name in _LIBRARIES:
+        try:
+            digest.update(f"{name}={importlib.metadata.version(name)};".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{name}=?;".encode())
+    for source in sorted(_SEARCH_CODE.glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
+    digest.update(repr(kb).encode())  # frozen dataclasses of tuples: a stable repr
+    for path in knowledge_files:
+        digest.update(path.name.encode() + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"<absent>")
+    return digest.hexdigest()
+
+
+class BuildCache:
+    """One directory holding the engine's parts for one cache key at a time."""
+
+    def __init__(self, directory: Path, secret: bytes) -> None:
+        self.directory = directory
+        self._secret = secret
+
+    @classmethod
+    def in_data_dir(cls, data_dir: Path, keys: ReportKeys) -> BuildCache:
+        """The bot's cache: ``DATA_DIR/search-cache``, its key derived from the report key."""
+        return cls(data_dir / "search-cache", keys.keyed_label(b"search-cache", b"v1").encode())
+
+    @staticmethod
+    def knowledge_files() -> tuple[Path, ...]:
+        from bot.search.classifier import OUT_OF_SCOPE_FILE
+        from bot.search.urgency import EXAMPLES_FILE
+
+        return (paths.knowledge_dir() / OUT_OF_SCOPE_FILE,
+                paths.knowledge_dir() / EXAMPLES_FILE)
+
+    def key(self, kb: KnowledgeBase) -> str:
+        return cache_key(kb, self.knowledge_files())
+
+    def _path(self, key: str) -> Path:
+        return self.directory / f"{key}{SUFFIX}"
+
+    def load(self, key: str) -> tuple[Any, ...] | None:
+        """The parts saved under ``key``, or None (none saved, or a file that fails its
+        tag, which is then removed)."""
+        path = self._path(key)
+        try:
+            with path.open("rb") as fh:
+                parts = self._read(fh, key)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, struct.error, pickle.UnpicklingError, EOFError) as error:
+            log.warning("search cache ignored (%s); building the index", type(error).__name__)
+            path.unlink(missing_ok=True)
+            return None
+        return parts
+
+    def _read(self, fh: Any, key: str) -> tuple[Any, ...]:
+        if fh.read(len(MAGIC)) != MAGIC:
+            raise ValueError("not a search cache file")
+        tag = fh.read(_TAG)
+        mac = hmac.new(self._secret, digestmod=hashlib.sha256)
+        stored_key = _read_exact(fh, len(key), mac)
+        head_size, count = _SIZES.unpack(_read_exact(fh, _SIZES.size, mac))
+        left = os.fstat(fh.fileno()).st_size - fh.tell()
+        if count * _SIZE.size > left:  # sizes not yet checked: allocate nothing for them
+            raise ValueError("search cache cut short")
+        sizes = [_SIZE.unpack(_read_exact(fh, _SIZE.size, mac))[0] for _ in range(count)]
+        if head_size + sum(sizes) != left - count * _SIZE.size:
+            raise ValueError("search cache of the wrong length")
+        head = _read_exact(fh, head_size, mac)
+        buffers = []
+        for size in sizes:
+            buffer = bytearray(size)
+            view = memoryview(buffer)
+            for start in range(0, size, CHUNK):
+                chunk = view[start:start + CHUNK]
+                if fh.readinto(chunk) != len(chunk):
+                    raise EOFError("search cache cut short")
+                mac.update(chunk)
+            buffers.append(buffer)
+        if not hmac.compare_digest(tag, mac.digest()) or stored_key != key.encode():
+            raise ValueError("search cache not written by this bot")
+        return tuple(pickle.loads(head, buffers=buffers))
+
+    def save(self, key: str, parts: tuple[Any, ...]) -> None:
+        """Write the parts under ``key`` (atomically: a file appears whole or not at
+        all) and remove the files of other keys. A failure only costs the next start
+        a build: it is logged, not raised."""
+        buffers: list[pickle.PickleBuffer] = []
+        head = pickle.dumps(parts, protocol=5, buffer_callback=buffers.append)
+        views = [buffer.raw() for buffer in buffers]
+        fields = [key.encode(), _SIZES.pack(len(head), len(views)),
+                  *(_SIZE.pack(view.nbytes) for view in views), head]
+        mac = hmac.new(self._secret, digestmod=hashlib.sha256)
+        for piece in (*fields, *views):
+            mac.update(piece)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+            try:
+                with os.fdopen(handle, "wb") as fh:
+                    fh.write(MAGIC + mac.digest())
+                    for piece in (*fields, *views):
+                        fh.write(piece)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(temporary, self._path(key))
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+            for other in (*self.directory.glob(f"*{SUFFIX}"), *self.directory.glob("*.tmp")):
+                if other.name != self._path(key).name:  # older keys, crashed writes
+                    other.unlink(missing_ok=True)
+        except OSError as error:
+            log.warning("search cache not saved (%s)", type(error).__name__)
+
+
+def _read_exact(fh: Any, size: int, mac: Any) -> bytes:
+    data = fh.read(size)
+    if len(data) != size:
+        raise EOFError("search cache cut short")
+    mac.update(data)
+    return data
