@@ -96,8 +96,8 @@ class Fusion:
 
 
 # From ``benchmarks/calibrate.py`` (see BENCHMARKS.md for the run).
-FUSION = Fusion(w_model=0.3, temperature=0.1, w_machine=0.3, machine_temperature=0.1,
-                bias=-0.948,
-                weights=(-0.012, 0.085, 0.909, -0.147, 2.155, 0.493, -1.802, -0.349, 0.011,
-                         2.605, 0.738),
-                threshold=0.79, situation_threshold=0.49)
+FUSION = Fusion(w_model=0.3, temperature=0.2, w_machine=0.5, machine_temperature=0.2,
+                bias=-0.702,
+                weights=(-0.775, 0.915, 0.736, -0.21, 1.971, 0.72, -2.373, -0.508, 0.02,
+                         2.975, 0.609),
+                threshold=0.755, situation_threshold=0.555)

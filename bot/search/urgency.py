@@ -377,7 +377,7 @@ _HOURS = re.compile(r"\b\d{1,3}\s*(?:час|саат|соат|hour|h\b|ч\b|су
 # probability − ½).
 BAYES_WEIGHT = 2.0
 MODEL_THRESHOLD = 0.24
-RULE_ASSIST = -0.06
+RULE_ASSIST = -0.14
 EXAMPLES_FILE = "urgent_examples.jsonl"  # in the knowledge directory
 URGENT, ORDINARY = "urgent", "ordinary"
 
