@@ -30,6 +30,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.kb.model import KnowledgeBase
+    from bot.search.cache import BuildCache
+
+    SavedAs = tuple[BuildCache, str]  # where a child saves what it built, under which key
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +68,10 @@ def _die_with(parent: int) -> None:
 
 
 def _build(source: Connection, connection: Connection, parent: int,
-           parts: tuple[str, ...] = (WHOLE,)) -> None:
+           parts: tuple[str, ...] = (WHOLE,), cache: SavedAs | None = None) -> None:
     """The child's whole life: receive the knowledge base, build (the whole engine or
-    parts of it, one after the other: ``SearchEngine.build_part``), send, exit."""
+    parts of it, one after the other: ``SearchEngine.build_part``), save each part in
+    the cache if there is one, send, exit."""
     _die_with(parent)
     try:
         kb = source.recv()
@@ -78,6 +82,10 @@ def _build(source: Connection, connection: Connection, parent: int,
 
     try:
         built = tuple(SearchEngine.build_part(kb, part) for part in parts)
+        if cache is not None:
+            store, key = cache
+            for part, value in zip(parts, built, strict=True):
+                store.save(key, part, value)
     except Exception as error:  # sent as text: an exception object may not pickle
         with contextlib.suppress(OSError):  # the bot is gone: nobody to tell
             connection.send(("error", f"{type(error).__name__}: {error}"))
@@ -123,7 +131,8 @@ def receive_parts(connection: Connection) -> tuple[Any, ...]:
 class ChildBuild:
     """One build in a spawned child process."""
 
-    def __init__(self, kb: KnowledgeBase, parts: tuple[str, ...] = (WHOLE,)) -> None:
+    def __init__(self, kb: KnowledgeBase, parts: tuple[str, ...] = (WHOLE,),
+                 cache: SavedAs | None = None) -> None:
         try:
             context = multiprocessing.get_context("spawn")
             receiver, sender = context.Pipe(duplex=False)
@@ -137,7 +146,7 @@ class ChildBuild:
         # start-up data is small, and a cut-off knowledge base ends the child quietly.
         try:
             self._process = context.Process(target=_build,
-                                            args=(source, sender, os.getpid(), parts),
+                                            args=(source, sender, os.getpid(), parts, cache),
                                             name="search-build", daemon=True)
             self._process.start()
         except Exception as error:  # no processes here
@@ -182,13 +191,13 @@ class ParallelBuild:
     fails the whole build."""
 
     def __init__(self, kb: KnowledgeBase, parts: tuple[str, ...],
-                 side_by_side: bool | None = None) -> None:
+                 side_by_side: bool | None = None, cache: SavedAs | None = None) -> None:
         if side_by_side is None:
             side_by_side = room_for_side_by_side()
         self._children: list[ChildBuild] = []
         try:
             for group in ([(part,) for part in parts] if side_by_side else [parts]):
-                self._children.append(ChildBuild(kb, group))
+                self._children.append(ChildBuild(kb, group, cache))
         except ChildBuildFailed:
             self.cancel()
             raise

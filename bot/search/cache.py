@@ -18,6 +18,7 @@ the buffer that becomes it and the bot's peak memory stays that of the parts.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import importlib.metadata
@@ -27,6 +28,7 @@ import pickle
 import struct
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,7 @@ log = logging.getLogger(__name__)
 MAGIC = b"HAMROH-SEARCH-1\n"
 SUFFIX = ".engine"
 CHUNK = 1 << 20
+STALE_SECONDS = 600
 _TAG = hashlib.sha256().digest_size
 _SIZES = struct.Struct("<QI")  # head bytes, number of buffers
 _SIZE = struct.Struct("<Q")
@@ -57,7 +60,11 @@ def cache_key(kb: KnowledgeBase, knowledge_files: tuple[Path, ...]) -> str:
             digest.update(f"{name}=?;".encode())
     for source in sorted(_SEARCH_CODE.glob("*.py")):
         digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
-    digest.update(repr(kb).encode())  # frozen dataclasses of tuples: a stable repr
+    # Frozen dataclasses of tuples have a stable repr; one article at a time keeps the
+    # bot's memory from a megabyte-long string.
+    digest.update(repr(kb.categories).encode())
+    for article_id, article in kb.articles.items():
+        digest.update(article_id.encode() + b"\0" + repr(article).encode() + b"\0")
     for path in knowledge_files:
         digest.update(path.name.encode() + b"\0")
         digest.update(path.read_bytes() if path.is_file() else b"<absent>")
@@ -65,7 +72,9 @@ def cache_key(kb: KnowledgeBase, knowledge_files: tuple[Path, ...]) -> str:
 
 
 class BuildCache:
-    """One directory holding the engine's parts for one cache key at a time."""
+    """One directory holding the engine's parts for one cache key at a time, a file per
+    part: each is written by the child process that built it (``bot.search.builder``),
+    so that pickling them never raises the bot's own memory."""
 
     def __init__(self, directory: Path, secret: bytes) -> None:
         self.directory = directory
@@ -87,30 +96,34 @@ class BuildCache:
     def key(self, kb: KnowledgeBase) -> str:
         return cache_key(kb, self.knowledge_files())
 
-    def _path(self, key: str) -> Path:
-        return self.directory / f"{key}{SUFFIX}"
+    def _path(self, key: str, part: str) -> Path:
+        return self.directory / f"{key}.{part}{SUFFIX}"
 
-    def load(self, key: str) -> tuple[Any, ...] | None:
-        """The parts saved under ``key``, or None (none saved, or a file that fails its
-        tag, which is then removed)."""
-        path = self._path(key)
-        try:
-            with path.open("rb") as fh:
-                parts = self._read(fh, key)
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError, struct.error, pickle.UnpicklingError, EOFError) as error:
-            log.warning("search cache ignored (%s); building the index", type(error).__name__)
-            path.unlink(missing_ok=True)
-            return None
-        return parts
+    def load(self, key: str, parts: tuple[str, ...]) -> tuple[Any, ...] | None:
+        """Each of ``parts`` as saved under ``key``, or None if one is missing or fails
+        its tag (such a file is removed)."""
+        loaded = []
+        for part in parts:
+            path = self._path(key, part)
+            try:
+                with path.open("rb") as fh:
+                    loaded.append(self._read(fh, f"{key}.{part}"))
+            except FileNotFoundError:
+                return None
+            except (OSError, ValueError, struct.error, pickle.UnpicklingError,
+                    EOFError) as error:
+                log.warning("search cache ignored (%s); building the index",
+                            type(error).__name__)
+                path.unlink(missing_ok=True)
+                return None
+        return tuple(loaded)
 
-    def _read(self, fh: Any, key: str) -> tuple[Any, ...]:
+    def _read(self, fh: Any, name: str) -> Any:
         if fh.read(len(MAGIC)) != MAGIC:
             raise ValueError("not a search cache file")
         tag = fh.read(_TAG)
         mac = hmac.new(self._secret, digestmod=hashlib.sha256)
-        stored_key = _read_exact(fh, len(key), mac)
+        stored_key = _read_exact(fh, len(name), mac)
         head_size, count = _SIZES.unpack(_read_exact(fh, _SIZES.size, mac))
         left = os.fstat(fh.fileno()).st_size - fh.tell()
         if count * _SIZE.size > left:  # sizes not yet checked: allocate nothing for them
@@ -129,18 +142,18 @@ class BuildCache:
                     raise EOFError("search cache cut short")
                 mac.update(chunk)
             buffers.append(buffer)
-        if not hmac.compare_digest(tag, mac.digest()) or stored_key != key.encode():
+        if not hmac.compare_digest(tag, mac.digest()) or stored_key != name.encode():
             raise ValueError("search cache not written by this bot")
-        return tuple(pickle.loads(head, buffers=buffers))
+        return pickle.loads(head, buffers=buffers)
 
-    def save(self, key: str, parts: tuple[Any, ...]) -> None:
-        """Write the parts under ``key`` (atomically: a file appears whole or not at
-        all) and remove the files of other keys. A failure only costs the next start
-        a build: it is logged, not raised."""
+    def save(self, key: str, part: str, value: Any) -> None:
+        """Write one part under ``key`` (atomically: a file appears whole or not at all)
+        and remove the files of other keys. A failure only costs the next start a build:
+        it is logged, not raised."""
         buffers: list[pickle.PickleBuffer] = []
-        head = pickle.dumps(parts, protocol=5, buffer_callback=buffers.append)
+        head = pickle.dumps(value, protocol=5, buffer_callback=buffers.append)
         views = [buffer.raw() for buffer in buffers]
-        fields = [key.encode(), _SIZES.pack(len(head), len(views)),
+        fields = [f"{key}.{part}".encode(), _SIZES.pack(len(head), len(views)),
                   *(_SIZE.pack(view.nbytes) for view in views), head]
         mac = hmac.new(self._secret, digestmod=hashlib.sha256)
         for piece in (*fields, *views):
@@ -155,13 +168,17 @@ class BuildCache:
                         fh.write(piece)
                     fh.flush()
                     os.fsync(fh.fileno())
-                os.replace(temporary, self._path(key))
+                os.replace(temporary, self._path(key, part))
             except BaseException:
                 Path(temporary).unlink(missing_ok=True)
                 raise
-            for other in (*self.directory.glob(f"*{SUFFIX}"), *self.directory.glob("*.tmp")):
-                if other.name != self._path(key).name:  # older keys, crashed writes
+            for other in self.directory.glob(f"*{SUFFIX}"):
+                if not other.name.startswith(f"{key}."):  # an older knowledge base
                     other.unlink(missing_ok=True)
+            for other in self.directory.glob("*.tmp"):  # a write cut off by a crash
+                with contextlib.suppress(OSError):  # (not the other child's, under way)
+                    if time.time() - other.stat().st_mtime > STALE_SECONDS:
+                        other.unlink()
         except OSError as error:
             log.warning("search cache not saved (%s)", type(error).__name__)
 

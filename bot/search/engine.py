@@ -138,17 +138,14 @@ class SearchEngine:
         (stopping). With a ``cache``, parts saved for this very knowledge base and code
         are read instead, and parts built are saved for the next start."""
         key = cache.key(kb) if cache is not None else ""
-        if cache is not None and (saved := cache.load(key)) is not None:
+        if cache is not None and (saved := cache.load(key, PARTS)) is not None:
             log.info("search index read from the cache")
             return cls._assemble(*saved)
         try:
-            child = ParallelBuild(kb, PARTS)
+            child = ParallelBuild(kb, PARTS, cache=(cache, key) if cache else None)
             if started is not None:
                 started(child)
-            parts = tuple(child.result())
-            if cache is not None:
-                cache.save(key, parts)
-            return cls._assemble(*parts)
+            return cls._assemble(*child.result())
         except ChildBuildFailed as failure:
             if not fall_back():
                 raise

@@ -30,28 +30,28 @@ class RemovesFile:
         return os.remove, (str(self.path),)
 
 
-def _same(loaded: tuple[object, ...] | None) -> bool:
-    assert loaded is not None
+def _same(loaded: tuple[object, ...]) -> bool:
     return loaded[0] == PARTS[0] and np.array_equal(loaded[1], PARTS[1])
 
 
 def test_parts_saved_are_read_back(tmp_path: Path) -> None:
     cache = BuildCache(tmp_path / "cache", SECRET)
-    cache.save("k1", PARTS)
-    assert _same(cache.load("k1"))
-    assert cache.load("k2") is None  # another knowledge base or code: nothing
+    cache.save("k1", "a", PARTS)
+    assert _same(cache.load("k1", ("a",))[0])
+    assert cache.load("k2", ("a",)) is None  # another knowledge base or code: nothing
+    assert cache.load("k1", ("a", "b")) is None  # every part or none
 
 
 def test_a_file_not_written_with_this_key_is_never_unpickled(tmp_path: Path) -> None:
     canary = tmp_path / "canary"
     canary.write_text("still here")
-    BuildCache(tmp_path / "cache", b"another bot's key").save("k", (RemovesFile(canary),))
-    assert BuildCache(tmp_path / "cache", SECRET).load("k") is None
+    BuildCache(tmp_path / "cache", b"another bot's key").save("k", "a", RemovesFile(canary))
+    assert BuildCache(tmp_path / "cache", SECRET).load("k", ("a",)) is None
     assert canary.exists()
     assert not list((tmp_path / "cache").glob(f"*{SUFFIX}"))  # removed, rebuilt next
     # The same file is unpickled by the key that wrote it: the check above is what stopped it.
-    BuildCache(tmp_path / "cache", b"another bot's key").save("k", (RemovesFile(canary),))
-    BuildCache(tmp_path / "cache", b"another bot's key").load("k")
+    BuildCache(tmp_path / "cache", b"another bot's key").save("k", "a", RemovesFile(canary))
+    BuildCache(tmp_path / "cache", b"another bot's key").load("k", ("a",))
     assert not canary.exists()
 
 
@@ -59,8 +59,8 @@ def test_a_file_not_written_with_this_key_is_never_unpickled(tmp_path: Path) -> 
 def test_a_damaged_file_is_ignored_and_removed(tmp_path: Path, damage: str,
                                                caplog: pytest.LogCaptureFixture) -> None:
     cache = BuildCache(tmp_path, SECRET)
-    cache.save("k", PARTS)
-    path = tmp_path / f"k{SUFFIX}"
+    cache.save("k", "a", PARTS)
+    path = tmp_path / f"k.a{SUFFIX}"
     data = bytearray(path.read_bytes())
     if damage == "flip a byte":
         data[len(data) // 2] ^= 1
@@ -71,31 +71,36 @@ def test_a_damaged_file_is_ignored_and_removed(tmp_path: Path, damage: str,
     else:
         data = bytearray()
     path.write_bytes(bytes(data))
-    assert cache.load("k") is None
+    assert cache.load("k", ("a",)) is None
     assert not path.exists()
     assert "search cache ignored" in caplog.text
 
 
 def test_a_forged_size_allocates_nothing(tmp_path: Path) -> None:
     cache = BuildCache(tmp_path, SECRET)
-    cache.save("k", PARTS)
-    path = tmp_path / f"k{SUFFIX}"
+    cache.save("k", "a", PARTS)
+    path = tmp_path / f"k.a{SUFFIX}"
     data = bytearray(path.read_bytes())
-    header = len(b"HAMROH-SEARCH-1\n") + 32 + len("k")
+    header = len(b"HAMROH-SEARCH-1\n") + 32 + len("k.a")
     data[header + 8: header + 12] = (2**31).to_bytes(4, "little")  # buffer count
     path.write_bytes(bytes(data))
-    assert cache.load("k") is None
+    assert cache.load("k", ("a",)) is None
 
 
 def test_saving_replaces_the_older_key_and_a_failure_is_only_logged(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     cache = BuildCache(tmp_path / "cache", SECRET)
-    cache.save("old", PARTS)
-    (tmp_path / "cache" / "crashed.tmp").write_bytes(b"half")
-    cache.save("new", PARTS)
-    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [f"new{SUFFIX}"]
+    cache.save("old", "a", PARTS)
+    crashed, writing = tmp_path / "cache" / "crashed.tmp", tmp_path / "cache" / "writing.tmp"
+    crashed.write_bytes(b"half")
+    os.utime(crashed, (1, 1))
+    writing.write_bytes(b"the other child's part, under way")
+    cache.save("new", "a", PARTS)
+    cache.save("new", "b", PARTS)
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [
+        f"new.a{SUFFIX}", f"new.b{SUFFIX}", "writing.tmp"]
     (tmp_path / "file").write_text("not a directory")
-    BuildCache(tmp_path / "file" / "cache", SECRET).save("k", PARTS)
+    BuildCache(tmp_path / "file" / "cache", SECRET).save("k", "a", PARTS)
     assert "search cache not saved" in caplog.text
 
 
@@ -120,6 +125,8 @@ def test_a_second_start_reads_the_engine_instead_of_building(
         fixture_kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cache = BuildCache(tmp_path / "cache", SECRET)
     built = SearchEngine.build_isolated(fixture_kb, cache=cache)
+    # Each child saved the part it built, one file each.
+    assert len(list((tmp_path / "cache").glob(f"*{SUFFIX}"))) == len(engine_module.PARTS)
 
     def no_build(*args: object, **kwargs: object) -> None:
         raise AssertionError("built again")
