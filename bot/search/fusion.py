@@ -96,8 +96,8 @@ class Fusion:
 
 
 # From ``benchmarks/calibrate.py`` (see BENCHMARKS.md for the run).
-FUSION = Fusion(w_model=0.3, temperature=0.2, w_machine=0.5, machine_temperature=0.2,
-                bias=-0.702,
-                weights=(-0.775, 0.915, 0.736, -0.21, 1.971, 0.72, -2.373, -0.508, 0.02,
-                         2.975, 0.609),
-                threshold=0.755, situation_threshold=0.555)
+FUSION = Fusion(w_model=0.3, temperature=0.1, w_machine=0.3, machine_temperature=0.1,
+                bias=-1.075,
+                weights=(-0.092, 0.437, 0.696, -0.034, 1.689, 0.56, -1.934, -0.526, -0.112,
+                         3.038, 0.642),
+                threshold=0.765, situation_threshold=0.415)
