@@ -99,6 +99,19 @@ async def test_language_survives_restart(fake: FakeTelegram, bot: BotProcess) ->
     assert "🌐 Забон" in (await chat.next_message()).button_texts()
 
 
+async def test_a_restart_reads_the_built_index_instead_of_building(
+        fake: FakeTelegram, bot: BotProcess) -> None:
+    await start_in(fake, USER_ID, "en")
+    chat = fake.chat(USER_ID)
+    fake.send_message(USER_ID, "patent price how much")
+    first = await chat.next_message()  # built, and saved by the children that built it
+    assert len(list((bot.data_dir / "search-cache").glob("*.engine"))) == 2
+    await bot.restart()
+    fake.send_message(USER_ID, "patent price how much")
+    assert (await chat.next_message()).text == first.text
+    assert "search index read from the cache" in bot.log()
+
+
 async def test_huge_message_is_answered(fake: FakeTelegram, bot: BotProcess) -> None:
     await start_in(fake, USER_ID, "en")
     fake.send_message(USER_ID, "patent " * 580)  # ~4,000 characters, Telegram's maximum
