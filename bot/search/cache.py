@@ -1,12 +1,12 @@
 """The built search engine kept on disk, so that a restart does not build it again.
 
-Building takes about 4 s on two cores and 7 s on one (a small VPS); reading the built
-parts back takes a fraction of a second. The file is named after a hash of everything the
-build reads (the knowledge base, the out-of-scope and "happening now" examples, the
-search code, the Python and library versions), so any change to one of them builds anew,
-and the new file replaces the old.
+Building takes about 5 s on two cores and 7–8 s on one (a small VPS); reading the built
+parts back takes about 0.15 s. The files (one per part) are named after a hash of
+everything the build reads (the knowledge base, the out-of-scope and "happening now"
+examples, the search code, the Python and library versions), so any change to one of them
+builds anew, and the new files replace the old.
 
-Only this bot may write what it unpickles: the file carries an HMAC-SHA256 over all of
+Only this bot may write what it unpickles: each file carries an HMAC-SHA256 over all of
 it, keyed by a key derived from the report key (``bot.crypto``), and nothing is
 unpickled before the tag checks. A file someone else wrote, cut short by a crash or made
 by another key is ignored and removed, and the engine is built as without a cache.

@@ -95,8 +95,8 @@ class SearchEngine:
     @classmethod
     def build_in_background(cls, kb: KnowledgeBase, cache: BuildCache | None = None
                             ) -> SearchEngine:
-        """An engine that builds itself (about 4 s, 7 s on one core; read from ``cache``
-        in well under a second) while the bot starts at once; only the first question
+        """An engine that builds itself (about 5 s, 7–8 s on one core; read from ``cache``
+        in about 0.15 s) while the bot starts at once; only the first question
         waits for it. Many runs never search at all. The build runs in child processes
         (``bot.search.builder``: the bot's memory stays small and its event loop free),
         or here when no child can be started."""
@@ -136,7 +136,8 @@ class SearchEngine:
         cores and the memory, else one (``bot.search.builder.ParallelBuild``); in this
         process when no child can be started or one died, unless ``fall_back()`` says no
         (stopping). With a ``cache``, parts saved for this very knowledge base and code
-        are read instead, and parts built are saved for the next start."""
+        are read instead, and the parts the children build are saved for the next start
+        (by the children themselves)."""
         key = cache.key(kb) if cache is not None else ""
         if cache is not None and (saved := cache.load(key, PARTS)) is not None:
             log.info("search index read from the cache")
