@@ -78,7 +78,7 @@ def load_knowledge(services: Services) -> None:
         log.error("knowledge base not loaded: %s", error)
         return
     services.knowledge = knowledge
-    cache = BuildCache.in_data_dir(services.settings.data_dir, services.crypto_keys())
+    cache = BuildCache.of(services)
     services.search = SearchEngine.build_in_background(knowledge, cache)
     log.info("knowledge base loaded: %d articles", len(knowledge.articles))
 

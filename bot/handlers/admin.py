@@ -28,7 +28,7 @@ async def reload_knowledge(update: Update, context: HamrohContext) -> None:
     try:
         # Building the index takes a second or two of CPU: keep the event loop free.
         knowledge = await asyncio.to_thread(load_knowledge_base)
-        cache = BuildCache.in_data_dir(services.settings.data_dir, services.crypto_keys())
+        cache = BuildCache.of(services)
         engine = await asyncio.to_thread(SearchEngine.build_isolated, knowledge, cache=cache)
     except KnowledgeBaseError as error:
         log.warning("knowledge base reload failed")

@@ -95,13 +95,19 @@ def _build(source: Connection, connection: Connection, parent: int,
     connection.close()
 
 
-def send_parts(connection: Connection, parts: tuple[Any, ...]) -> None:
-    """The parts as a small pickle and, each in its own message, the arrays' memory (pickle
-    protocol 5, out of band), so that the receiver can read every array straight into
-    its final place (``receive_parts``)."""
+def pickled_out_of_band(value: Any) -> tuple[bytes, list[memoryview]]:
+    """``value`` as a small pickle and the arrays' memory beside it (pickle protocol 5, out
+    of band, not copied), for a reader that puts each array straight into its final place."""
     buffers: list[pickle.PickleBuffer] = []
-    head = pickle.dumps(parts, protocol=5, buffer_callback=buffers.append)
-    views = [buffer.raw() for buffer in buffers]
+    head = pickle.dumps(value, protocol=5, buffer_callback=buffers.append)
+    return head, [buffer.raw() for buffer in buffers]
+
+
+def send_parts(connection: Connection, parts: tuple[Any, ...]) -> None:
+    """The parts as a small pickle and, each in its own message, the arrays' memory
+    (``pickled_out_of_band``), so that the receiver can read every array straight into
+    its final place (``receive_parts``)."""
+    head, views = pickled_out_of_band(parts)
     connection.send(("ok", [view.nbytes for view in views]))
     connection.send_bytes(head)
     for view in views:

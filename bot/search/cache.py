@@ -30,11 +30,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import paths
-from bot.crypto import ReportKeys
 from bot.kb.model import KnowledgeBase
+from bot.search.builder import pickled_out_of_band
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -81,9 +84,11 @@ class BuildCache:
         self._secret = secret
 
     @classmethod
-    def in_data_dir(cls, data_dir: Path, keys: ReportKeys) -> BuildCache:
+    def of(cls, services: Services) -> BuildCache:
         """The bot's cache: ``DATA_DIR/search-cache``, its key derived from the report key."""
-        return cls(data_dir / "search-cache", keys.keyed_label(b"search-cache", b"v1").encode())
+        keys = services.crypto_keys()
+        return cls(services.settings.data_dir / "search-cache",
+                   keys.keyed_label(b"search-cache", b"v1").encode())
 
     @staticmethod
     def knowledge_files() -> tuple[Path, ...]:
@@ -150,9 +155,7 @@ class BuildCache:
         """Write one part under ``key`` (atomically: a file appears whole or not at all)
         and remove the files of other keys. A failure only costs the next start a build:
         it is logged, not raised."""
-        buffers: list[pickle.PickleBuffer] = []
-        head = pickle.dumps(value, protocol=5, buffer_callback=buffers.append)
-        views = [buffer.raw() for buffer in buffers]
+        head, views = pickled_out_of_band(value)
         fields = [f"{key}.{part}".encode(), _SIZES.pack(len(head), len(views)),
                   *(_SIZE.pack(view.nbytes) for view in views), head]
         mac = hmac.new(self._secret, digestmod=hashlib.sha256)
