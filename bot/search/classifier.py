@@ -155,7 +155,7 @@ def _feature_ids_batch(read: Sequence[Readings]) -> list[np.ndarray]:
     owners.append(spans.word_owner[left])
     found = np.concatenate(hashes).astype(np.uint32)
     owner = np.concatenate(owners)
-    keys = np.unique(owner.astype(np.uint64) << np.uint64(32) | found.astype(np.uint64))
+    keys = unique_counts(owner.astype(np.uint64) << np.uint64(32) | found.astype(np.uint64))[0]
     bounds = np.searchsorted(keys >> np.uint64(32), np.arange(1, len(read)),
                              side="left")
     result = []
@@ -226,7 +226,7 @@ class AnswerModel:
                 by_class[index[label]].append(ids)
         n_messages = sum(len(parts) for parts in by_class)
         everything = [ids for parts in by_class for ids in parts]
-        keys, frequency = (np.unique(np.concatenate(everything), return_counts=True)
+        keys, frequency = (unique_counts(np.concatenate(everything))
                            if everything else (np.zeros(0, np.uint32), np.zeros(0, np.int64)))
         del everything
         # Inverse document frequency: a feature every message has says nothing. A message
@@ -237,7 +237,7 @@ class AnswerModel:
         for y, parts in enumerate(by_class):
             if not parts:
                 continue
-            found, count = np.unique(np.concatenate(parts), return_counts=True)
+            found, count = unique_counts(np.concatenate(parts))
             row = np.searchsorted(keys, found)
             weight = count * idf[row]
             totals[y] = weight.sum()

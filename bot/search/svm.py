@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from bot.search.hashing import unique_counts
 from bot.search.tfidf import DIMENSIONS, Vector
 
 C = 1.0
@@ -109,9 +110,12 @@ class MulticlassSVM:
               passes: int = PASSES) -> MulticlassSVM:
         names = sorted(set(labels))
         column = {name: k for k, name in enumerate(names)}
-        slots = np.unique(np.concatenate([s for s, _ in vectors])) if vectors \
-            else np.zeros(0, np.int64)
-        rows = [(np.searchsorted(slots, s), v) for s, v in vectors]
+        found = np.concatenate([s for s, _ in vectors]) if vectors else np.zeros(0, np.int64)
+        slots = unique_counts(found)[0]
+        # Each message's n-grams as rows of ``weights``: one search for all of them.
+        where = np.split(np.searchsorted(slots, found),
+                         np.cumsum([len(s) for s, _ in vectors])[:-1])
+        rows = list(zip(where, (v for _, v in vectors), strict=True))
         weights = np.zeros((len(slots), len(names)))
         bias = np.zeros(len(names))
         signs = -np.ones((len(vectors), len(names)))

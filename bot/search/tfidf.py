@@ -110,7 +110,7 @@ def _keyed(many: Sequence[Counts], part: int | None) -> tuple[np.ndarray, np.nda
     pieces = [found[p] for found in many for p in parts]
     owner = np.repeat(np.arange(len(many)).repeat(len(parts)), [len(p) for p in pieces])
     slots = np.concatenate(pieces) if pieces else np.zeros(0, np.int64)
-    return np.unique(owner * DIMENSIONS + slots, return_counts=True)
+    return unique_counts(owner * DIMENSIONS + slots)
 
 
 def _split(values: np.ndarray, owners: np.ndarray, count: int) -> list[np.ndarray]:
@@ -170,7 +170,9 @@ class TfidfVectorizer:
             norms = np.sqrt(np.bincount(owner, weights=values * values, minlength=len(many)))
             keys_parts.append(keys)
             value_parts.append(values / np.where(norms > 0, norms, 1.0)[owner])
-        keys, where = np.unique(np.concatenate(keys_parts), return_inverse=True)
+        merged = np.concatenate(keys_parts)
+        keys = unique_counts(merged)[0]
+        where = np.searchsorted(keys, merged)  # np.unique's inverse, for sorted keys
         values = np.bincount(where, weights=np.concatenate(value_parts), minlength=len(keys))
         known = values != 0.0
         keys, values = keys[known], values[known]
