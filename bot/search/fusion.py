@@ -96,8 +96,8 @@ class Fusion:
 
 
 # From ``benchmarks/calibrate.py`` (see BENCHMARKS.md for the run).
-FUSION = Fusion(w_model=0.3, temperature=0.1, w_machine=0.3, machine_temperature=0.1,
-                bias=-1.075,
-                weights=(-0.092, 0.437, 0.696, -0.034, 1.689, 0.56, -1.934, -0.526, -0.112,
-                         3.038, 0.642),
-                threshold=0.765, situation_threshold=0.415)
+FUSION = Fusion(w_model=0.3, temperature=0.2, w_machine=0.4, machine_temperature=0.2,
+                bias=-1.142,
+                weights=(-0.286, 0.814, 0.446, 0.029, 1.83, 0.834, -2.004, -0.53, -0.008,
+                         3.053, 0.681),
+                threshold=0.77, situation_threshold=0.395)

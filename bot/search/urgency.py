@@ -376,8 +376,8 @@ _HOURS = re.compile(r"\b\d{1,3}\s*(?:час|саат|соат|hour|h\b|ч\b|су
 # the score is the support vector machine's margin plus BAYES_WEIGHT × (naive Bayes's
 # probability − ½).
 BAYES_WEIGHT = 2.0
-MODEL_THRESHOLD = 0.18
-RULE_ASSIST = -0.12
+MODEL_THRESHOLD = 0.12
+RULE_ASSIST = -0.04
 EXAMPLES_FILE = "urgent_examples.jsonl"  # in the knowledge directory
 URGENT, ORDINARY = "urgent", "ordinary"
 
