@@ -252,8 +252,10 @@ class AnswerModel:
         order = np.lexsort((cls_of, row))  # by feature, then class
         row, cls_of, weight = row[order], cls_of[order], weight[order]
         starts = np.searchsorted(row, np.arange(vocabulary + 1)).astype(np.int32)
-        # Kept as 32-bit numbers: the bot holds this model for its whole life.
-        return cls(labels, base, keys.astype(np.uint32), starts, cls_of,
+        # Kept as 32-bit numbers, the classes in the smallest type that holds them (one
+        # byte: 2 MB less): the bot holds this model for its whole life.
+        return cls(labels, base, keys.astype(np.uint32), starts,
+                   cls_of.astype(np.min_scalar_type(max(n_classes - 1, 0))),
                    np.log((weight + alpha) / alpha).astype(np.float32), temperature)
 
     @classmethod
