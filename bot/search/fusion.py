@@ -96,8 +96,8 @@ class Fusion:
 
 
 # From ``benchmarks/calibrate.py`` (see BENCHMARKS.md for the run).
-FUSION = Fusion(w_model=0.3, temperature=0.2, w_machine=0.4, machine_temperature=0.2,
-                bias=-1.142,
-                weights=(-0.286, 0.814, 0.446, 0.029, 1.83, 0.834, -2.004, -0.53, -0.008,
-                         3.053, 0.681),
-                threshold=0.77, situation_threshold=0.395)
+FUSION = Fusion(w_model=0.3, temperature=0.1, w_machine=0.4, machine_temperature=0.2,
+                bias=-1.363,
+                weights=(0.205, 0.515, 0.899, 0.063, 1.226, 0.241, -1.46, -0.686, -0.078,
+                         3.15, 0.972),
+                threshold=0.685, situation_threshold=0.425)
