@@ -12,14 +12,15 @@ endings, typos in endings and Latin spellings count.
 Hand rules generalise badly to messages nobody wrote them for, so a learnt model joins
 them, trained on ``knowledge/urgent_examples.jsonl`` (messages labelled urgent or not,
 hard negatives included: the same topics in the past, hypotheticals, "срочно нужен
-патент"; 3,375 messages by eight groups of writers who never saw each other's; editors add
-to it): a linear support vector machine on TF-IDF character and word n-grams
-(``bot.search.svm``, ``bot.search.tfidf``), nudged by naive Bayes on the same n-grams.
+патент", delayed flights, rumours of raids; 4,330 messages by twelve groups of writers who
+never saw each other's; editors add to it): a linear support vector machine on TF-IDF
+character and word n-grams (``bot.search.svm``, ``bot.search.tfidf``), nudged by naive
+Bayes on the same n-grams.
 A message is urgent when the score is high (``MODEL_THRESHOLD``) or the rules fire and
 the score leans that way (``RULE_ASSIST``). ``benchmarks/calibrate_urgency.py``
 holds out each group of writers in turn and chose these numbers for at most 1.5 % false
-alarms, a margin under the 2 % aimed at (figures in BENCHMARKS.md; the rules alone find 72 %
-with 7.8 % false alarms).
+alarms, a margin under the 2 % aimed at (figures in BENCHMARKS.md; the rules alone find 73 %
+with 8.4 % false alarms).
 """
 
 from __future__ import annotations
