@@ -160,3 +160,10 @@ def unique_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     np.subtract(starts[1:], starts[:-1], out=counts[:-1])
     counts[-1] = size - starts[-1]
     return ordered[starts], counts
+
+
+def unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)``, the same arrays, by the same sort as
+    ``unique_counts``: the sorted distinct values and where each value sits among them."""
+    distinct = unique_counts(values)[0]
+    return distinct, np.searchsorted(distinct, values)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from bot.search.hashing import unique_counts
+from bot.search.hashing import unique_inverse
 from bot.search.tfidf import DIMENSIONS, Vector
 
 C = 1.0
@@ -112,10 +112,9 @@ class MulticlassSVM:
         names = sorted(set(labels))
         column = {name: k for k, name in enumerate(names)}
         found = np.concatenate([s for s, _ in vectors]) if vectors else np.zeros(0, np.int64)
-        slots = unique_counts(found)[0]
-        # Each message's n-grams as rows of ``weights``: one search for all of them.
-        where = np.split(np.searchsorted(slots, found),
-                         np.cumsum([len(s) for s, _ in vectors])[:-1])
+        # Each message's n-grams as rows of ``weights``, found for all messages at once.
+        slots, row_of = unique_inverse(found)
+        where = np.split(row_of, np.cumsum([len(s) for s, _ in vectors])[:-1])
         # Trained in 32-bit floats (kept in 16): half the memory each step reads and
         # writes, 12 % less build time; no stored weight moved by more than one 16-bit step.
         rows = list(zip(where, (v.astype(np.float32) for _, v in vectors), strict=True))

@@ -36,6 +36,7 @@ from bot.search.hashing import (
     padded_grams,
     raw,
     unique_counts,
+    unique_inverse,
 )
 
 DIMENSIONS = 1 << 18  # ~260,000 slots: the few collisions among ~100,000 n-grams are harmless
@@ -146,9 +147,7 @@ class TfidfVectorizer:
             norm = float(np.sqrt(values @ values))
             slots_parts.append(slots)
             value_parts.append(values / norm if norm else values)
-        merged = np.concatenate(slots_parts)
-        slots = unique_counts(merged)[0]
-        where = np.searchsorted(slots, merged)  # np.unique's inverse, for sorted slots
+        slots, where = unique_inverse(np.concatenate(slots_parts))
         values = np.bincount(where, weights=np.concatenate(value_parts), minlength=len(slots))
         known = values != 0.0
         return slots[known], values[known]
@@ -170,9 +169,7 @@ class TfidfVectorizer:
             norms = np.sqrt(np.bincount(owner, weights=values * values, minlength=len(many)))
             keys_parts.append(keys)
             value_parts.append(values / np.where(norms > 0, norms, 1.0)[owner])
-        merged = np.concatenate(keys_parts)
-        keys = unique_counts(merged)[0]
-        where = np.searchsorted(keys, merged)  # np.unique's inverse, for sorted keys
+        keys, where = unique_inverse(np.concatenate(keys_parts))
         values = np.bincount(where, weights=np.concatenate(value_parts), minlength=len(keys))
         known = values != 0.0
         keys, values = keys[known], values[known]

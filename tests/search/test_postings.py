@@ -50,3 +50,15 @@ def test_unique_counts_is_numpys_unique() -> None:
             expected, expected_counts = np.unique(values, return_counts=True)
             assert got.tolist() == expected.tolist() and got.dtype == expected.dtype
             assert counts.tolist() == expected_counts.tolist()
+
+
+def test_unique_inverse_is_numpys_unique() -> None:
+    from bot.search.hashing import unique_inverse
+
+    rng = np.random.default_rng(11)
+    for size in (0, 1, 5, 300, 200_000):
+        values = rng.integers(0, 1 << 40, size) % (size // 3 + 1)
+        got, where = unique_inverse(values)
+        expected, expected_where = np.unique(values, return_inverse=True)
+        assert got.tolist() == expected.tolist()
+        assert where.tolist() == expected_where.ravel().tolist()
