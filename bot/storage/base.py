@@ -39,11 +39,13 @@ def immediate(conn: sqlite3.Connection, *, durable: bool = True) -> Iterator[Non
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield
+            conn.execute("COMMIT")
         except BaseException:
+            # Also when COMMIT itself fails: a transaction left open would silently
+            # swallow every later write on this connection (they join it, see above).
             if conn.in_transaction:  # SQLite may have rolled back already (a full disk)
                 conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
     finally:
         if not durable:
             conn.execute(f"PRAGMA synchronous={DURABLE_SYNC}")
@@ -66,6 +68,9 @@ class Repository:
     # left open between awaits (execute, then fetch) keeps this shared connection on the
     # snapshot it started with while other updates' statements use it: they would miss
     # what ``Database.transaction()`` committed meanwhile (a report's receipt failed so).
+    # A statement that returns a row, even a PRAGMA (wal_checkpoint, secure_delete), runs
+    # with ``execute_fetchall`` too: aiosqlite's thread keeps the last result alive while
+    # it runs the next call, and a half-read PRAGMA makes that call's COMMIT fail.
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         return list(await self._conn.execute_fetchall(sql, params))

@@ -101,13 +101,13 @@ class Database:
             lambda: sqlite3.connect(path, isolation_level=None), 64)
         # WAL lets readers run beside the writer; FULL sync makes a committed
         # report survive a power cut (per-update bookkeeping opts out: base.immediate).
-        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute_fetchall("PRAGMA journal_mode=WAL")
         await conn.execute(f"PRAGMA synchronous={DURABLE_SYNC}")
         await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA busy_timeout=5000")
+        await conn.execute_fetchall("PRAGMA busy_timeout=5000")
         # Deleted rows are overwritten, not left readable in freed pages (SQLite's
         # default is off in many builds): /forget and retention must really erase.
-        await conn.execute("PRAGMA secure_delete=ON")
+        await conn.execute_fetchall("PRAGMA secure_delete=ON")
         return conn
 
     def _open_reader(self) -> sqlite3.Connection:
@@ -178,7 +178,7 @@ class Database:
 
     async def checkpoint(self) -> None:
         """Fold the WAL into the main file (used before backups and by tests)."""
-        await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        await self.conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 class _WriteLockingConnection(aiosqlite.Connection):

@@ -324,7 +324,7 @@ class ReportRepository(Repository):
 
     async def _erase_freed_space(self) -> None:
         # /forget must not leave the old rows readable in freed pages of the file.
-        await self._conn.execute("PRAGMA secure_delete = ON")
+        await self._conn.execute_fetchall("PRAGMA secure_delete = ON")
 
     async def unlink(self, updates: list[tuple[str, bytes]]) -> None:
         """Remove the identity link: no reporter hash, content re-encrypted without it,
@@ -343,7 +343,7 @@ class ReportRepository(Repository):
 
     async def erase_history(self) -> None:
         """Checkpoint and truncate the WAL: what was deleted or changed is gone from it."""
-        await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        await self._conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def delete_for_reporter(self, reporter: str) -> int:
         await self._erase_freed_space()

@@ -175,7 +175,7 @@ class TicketRepository(Repository):
 
     async def delete_of(self, requester: str) -> int:
         """/forget: the person's tickets and everything in them."""
-        await self._conn.execute("PRAGMA secure_delete = ON")
+        await self._conn.execute_fetchall("PRAGMA secure_delete = ON")
         cursor = await self._conn.execute("DELETE FROM tickets WHERE requester = ?",
                                           (requester,))
         await self._conn.commit()

@@ -292,3 +292,63 @@ def test_bookkeeping_transactions_commit_without_waiting_for_the_disk(tmp_path: 
         conn.execute("INSERT INTO t VALUES (4)")
     assert [x for (x,) in conn.execute("SELECT x FROM t ORDER BY x")] == [1, 2, 4]
     conn.close()
+
+
+async def test_no_statement_stays_open_on_the_shared_connection(tmp_path: Path) -> None:
+    """A PRAGMA that returns a row (wal_checkpoint, secure_delete) left its statement
+    open on the shared connection: aiosqlite's thread keeps the last result alive while
+    it runs the next call, so a bookkeeping write right after /forget's checkpoint failed
+    to commit ("SQL statements in progress") and left its transaction open."""
+    import sqlite3
+
+    db = await Database.open(tmp_path / "db.sqlite3")
+
+    def commit_nothing(conn: sqlite3.Connection) -> None:
+        # Fails while any statement of this connection is still in progress.
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("COMMIT")
+
+    steps = {
+        "open": None,
+        "checkpoint": db.checkpoint,
+        "reports.erase_history": db.reports.erase_history,
+        "reports.unlink": lambda: db.reports.unlink([]),
+        "reports.delete_for_reporter": lambda: db.reports.delete_for_reporter("nobody"),
+        "tickets.delete_of": lambda: db.tickets.delete_of("nobody"),
+    }
+    try:
+        for name, step in steps.items():
+            if step is not None:
+                await step()
+            try:
+                await db.run(commit_nothing)
+            except sqlite3.OperationalError as error:
+                pytest.fail(f"after {name}: {error}")
+            assert not db.conn.in_transaction, name
+        await db.checkpoint()
+        await db.state.save_user_state("owner", b"sealed")  # the write that failed in CI
+        assert not db.conn.in_transaction
+    finally:
+        await db.close()
+
+
+def test_a_failed_commit_leaves_no_transaction_open(tmp_path: Path) -> None:
+    import sqlite3
+
+    from bot.storage.base import immediate
+
+    conn = sqlite3.connect(tmp_path / "db.sqlite3", isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE t (x INTEGER)")
+    pending = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # a row not yet read
+    with pytest.raises(sqlite3.OperationalError, match="in progress"), \
+            immediate(conn, durable=False):
+        conn.execute("INSERT INTO t VALUES (1)")
+    assert not conn.in_transaction  # else later writes would join it and never commit
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2
+    pending.close()
+    with immediate(conn):
+        conn.execute("INSERT INTO t VALUES (2)")
+    assert [x for (x,) in conn.execute("SELECT x FROM t")] == [2]
+    conn.close()
