@@ -42,6 +42,10 @@ def main_menu(_: Gettext) -> InlineKeyboardMarkup:
     )
 
 
+# ``lang:keep``: "No, thanks" under an offer to switch to the language a question was in.
+KEEP_LANGUAGE = "keep"
+
+
 def language_picker(current: str | None = None) -> InlineKeyboardMarkup:
     return column(
         button(

@@ -19,6 +19,7 @@ from bot.views.articles import ASK_PERSON, choices_keyboard
 log = logging.getLogger(__name__)
 
 LAST_QUESTION_KEY = "last_question"
+OFFERED_LANGUAGES_KEY = "languages_offered"
 PRIVATE = filters.ChatType.PRIVATE
 
 
@@ -62,8 +63,20 @@ async def answer_question(update: Update, context: HamrohContext) -> None:
         await _send_not_found(update, context, decision)
     else:
         await _send_smalltalk(update, context, decision)
-    if decision.offer_switch:
+    if decision.offer_switch and _first_offer_of(context, decision.answer_lang):
         await _offer_language_switch(update, context, decision.answer_lang)
+
+
+def _first_offer_of(context: HamrohContext, lang: str) -> bool:
+    """Offer each language once: someone who keeps their language while asking in
+    another (a relative's phone, copied text) is not asked again after every answer."""
+    if context.user_data is None:
+        return True
+    offered = context.user_data.setdefault(OFFERED_LANGUAGES_KEY, [])
+    if lang in offered:
+        return False
+    offered.append(lang)
+    return True
 
 
 async def _log_unanswered(update: Update, context: HamrohContext, question: str, lang: str,
@@ -139,6 +152,7 @@ async def _offer_language_switch(update: Update, context: HamrohContext, lang: s
         reply_markup=keyboards.column([
             keyboards.button(_("Yes, switch to {language}").format(language=LANGUAGE_NAMES[lang]),
                              "lang", lang),
+            keyboards.button(_("No, thanks"), "lang", keyboards.KEEP_LANGUAGE),
         ]),
     )
 

@@ -102,6 +102,10 @@ async def language_chosen(update: Update, context: HamrohContext) -> None:
     assert query is not None and update.effective_user is not None
     callback = unpack(query.data)
     code = callback.arg(0) if callback else ""
+    if code == keyboards.KEEP_LANGUAGE:  # "No, thanks" under an offer to switch
+        await query.answer()
+        await replace_keyboard(update, None)
+        return
     if code not in SUPPORTED_LOCALES:
         await query.answer()
         return

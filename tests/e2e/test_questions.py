@@ -68,9 +68,30 @@ async def test_question_in_another_language_offers_a_switch(fake: FakeTelegram,
     answer = await chat.next_message()
     assert answer.text.startswith(STAY_LIMIT.text("en").title)  # type: ignore[union-attr]
     offer = await chat.next_message()
-    assert offer.button_texts() == ["Yes, switch to English"]
+    assert offer.button_texts() == ["Yes, switch to English", "No, thanks"]
     fake.press_button(USER_ID, offer.message_id, 0)
     assert "Welcome" in (await chat.next_message()).text
+
+
+async def test_the_offer_to_switch_is_made_once_and_can_be_declined(
+        fake: FakeTelegram, bot: BotProcess) -> None:
+    await start_in(fake, USER_ID, "tg")
+    chat = fake.chat(USER_ID)
+    fake.send_message(USER_ID, "How long can I stay in Russia without a patent?")
+    assert (await chat.next_message()).text.startswith(STAY_LIMIT.text("en").title)  # type: ignore[union-attr]
+    offer = await chat.next_message()
+    fake.press_button(USER_ID, offer.message_id, "No, thanks")
+    await chat.next_event(kinds={"edit_markup"})
+    assert fake.message(USER_ID, offer.message_id).button_texts() == []
+    # Updates of one chat are handled in order: the menu closes the second question's turn.
+    fake.send_message(USER_ID, "How long can I stay in Russia without a patent?")
+    assert (await chat.next_message()).text.startswith(STAY_LIMIT.text("en").title)  # type: ignore[union-attr]
+    fake.send_message(USER_ID, "/menu")
+    menu = await chat.next_message()  # no second offer came before it
+    from bot.i18n import Catalogs
+    from bot.keyboards import MENU_TOPICS
+
+    assert Catalogs.load().get("tg").gettext(MENU_TOPICS) in menu.button_texts()  # still Tajik
 
 
 async def test_ambiguous_question_offers_choices(fake: FakeTelegram, bot: BotProcess) -> None:
