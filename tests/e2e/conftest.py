@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.crypto import KEY_FILE_NAME
 from bot.fakeapi import FakeTelegram
 from bot.paths import PROJECT_ROOT
 
@@ -25,12 +27,20 @@ USER_ID = 1001
 
 
 class BotProcess:
-    """One run of ``python -m bot``; ``restart()`` keeps the same data directory."""
+    """One run of ``python -m bot``; ``restart()`` keeps the same data directory.
 
-    def __init__(self, fake: FakeTelegram, data_dir: Path, extra_env: dict[str, str]) -> None:
+    With ``seed``, a new data directory starts with the seed's report key and the search
+    index built from it (``seeded_data``): the bot is ready at once instead of building
+    for about 5 s of both cores at every start, which on a busy machine made a test's
+    first answer miss its 10-second wait. Tests of the build itself mark themselves
+    ``builds_index``."""
+
+    def __init__(self, fake: FakeTelegram, data_dir: Path, extra_env: dict[str, str],
+                 seed: Path | None = None) -> None:
         self.fake = fake
         self.data_dir = data_dir
         self.extra_env = extra_env
+        self.seed = seed
         self.proc: asyncio.subprocess.Process | None = None
         self.output = b""
         self._reader: asyncio.Task[None] | None = None
@@ -55,6 +65,11 @@ class BotProcess:
 
     async def start(self, *, wait_for_polling: bool = True) -> None:
         polls_before = len(self.fake.calls_of("getUpdates"))
+        if (self.seed is not None and not (self.data_dir / KEY_FILE_NAME).exists()
+                and "REPORT_KEY" not in self.extra_env):
+            self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            shutil.copy2(self.seed / KEY_FILE_NAME, self.data_dir / KEY_FILE_NAME)
+            shutil.copytree(self.seed / "search-cache", self.data_dir / "search-cache")
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run",
             cwd=PROJECT_ROOT, env=self.env(),
@@ -106,6 +121,35 @@ async def fake() -> AsyncIterator[FakeTelegram]:
         await telegram.stop()
 
 
+@pytest.fixture(scope="session")
+def seeded_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A report key and the search index built under it, once for the whole run, by
+    the bot's own code (the same cache key and signature a bot's first start makes)."""
+    from types import SimpleNamespace
+
+    from bot.config import Settings
+    from bot.crypto import load_report_keys
+    from bot.kb.loader import load_knowledge_base
+    from bot.search.cache import BuildCache
+    from bot.search.engine import SearchEngine
+
+    seed = tmp_path_factory.mktemp("seed") / "data"
+    settings = Settings(data_dir=seed)
+    keys = load_report_keys(settings, create=True)
+    cache = BuildCache.of(SimpleNamespace(settings=settings, crypto_keys=lambda: keys))
+    SearchEngine.build_isolated(load_knowledge_base(), cache=cache)
+    assert len(list((seed / "search-cache").iterdir())) == 2, "the build saved no index"
+    return seed
+
+
+@pytest.fixture
+def seed(request: pytest.FixtureRequest) -> Path | None:
+    """The seed for this test's bot: none for tests that watch the index being built."""
+    if request.node.get_closest_marker("builds_index"):
+        return None
+    return request.getfixturevalue("seeded_data")
+
+
 @pytest.fixture
 def bot_env() -> dict[str, str]:
     """Extra environment for the bot; override in a test module to change settings."""
@@ -113,9 +157,9 @@ def bot_env() -> dict[str, str]:
 
 
 @pytest.fixture
-async def bot(fake: FakeTelegram, tmp_path: Path, bot_env: dict[str, str]
-              ) -> AsyncIterator[BotProcess]:
-    process = BotProcess(fake, tmp_path / "data", bot_env)
+async def bot(fake: FakeTelegram, tmp_path: Path, bot_env: dict[str, str],
+              seed: Path | None) -> AsyncIterator[BotProcess]:
+    process = BotProcess(fake, tmp_path / "data", bot_env, seed)
     await process.start()
     try:
         yield process

@@ -84,9 +84,10 @@ def delivered_count(fake: FakeTelegram, population: Population) -> int:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(fake: FakeTelegram, data_dir: Path) -> AsyncIterator[BotProcess]:
+async def running_bot(fake: FakeTelegram, data_dir: Path, seed: Path | None
+                      ) -> AsyncIterator[BotProcess]:
     """Like the ``bot`` fixture, for a database seeded before the first start."""
-    bot = BotProcess(fake, data_dir, {})
+    bot = BotProcess(fake, data_dir, {}, seed)
     await bot.start()
     try:
         yield bot
@@ -181,12 +182,13 @@ def progress_edits(fake: FakeTelegram, message_id: int, times: list[float]):  # 
 # --- the whole broadcast ----------------------------------------------------------------------
 
 async def test_broadcast_reaches_everyone_once_in_their_language(fake: FakeTelegram,
-                                                                 tmp_path: Path) -> None:
+                                                                 tmp_path: Path,
+                                                                 seed: Path | None) -> None:
     population = Population(500, blocked_in_fake=20, blocked_in_db=5, banned=5)
     data_dir = tmp_path / "data"
     await population.seed(fake, data_dir)
     fake.flood_limit = 5  # per chat and second: the owner's chat sees bursts
-    async with running_bot(fake, data_dir):
+    async with running_bot(fake, data_dir, seed):
         await start_in(fake, ADMIN_ID, "en")  # the owner is a user too
         recipients = 500 - len(population.excluded) + 1
         chooser = await write_and_preview(fake)
@@ -236,12 +238,13 @@ async def test_broadcast_reaches_everyone_once_in_their_language(fake: FakeTeleg
 
 
 async def test_graceful_restart_midway_sends_nobody_a_second_copy(fake: FakeTelegram,
-                                                                  tmp_path: Path) -> None:
+                                                                  tmp_path: Path,
+                                                                  seed: Path | None) -> None:
     population = Population(500, blocked_in_fake=20)
     data_dir = tmp_path / "data"
     await population.seed(fake, data_dir)
     fake.flood_limit = 5
-    async with running_bot(fake, data_dir) as bot:
+    async with running_bot(fake, data_dir, seed) as bot:
         await start_in(fake, ADMIN_ID, "en")
         chooser = await write_and_preview(fake)
         progress = await confirm_everyone(fake, chooser, 501)
@@ -266,11 +269,12 @@ async def test_graceful_restart_midway_sends_nobody_a_second_copy(fake: FakeTele
 
 
 async def test_crash_midway_sends_at_most_once_and_says_so(fake: FakeTelegram,
-                                                           tmp_path: Path) -> None:
+                                                           tmp_path: Path,
+                                                           seed: Path | None) -> None:
     population = Population(300)
     data_dir = tmp_path / "data"
     await population.seed(fake, data_dir)
-    async with running_bot(fake, data_dir) as bot:
+    async with running_bot(fake, data_dir, seed) as bot:
         await start_in(fake, ADMIN_ID, "en")
         chooser = await write_and_preview(fake)
         progress = await confirm_everyone(fake, chooser, 301)
@@ -295,11 +299,12 @@ async def test_crash_midway_sends_at_most_once_and_says_so(fake: FakeTelegram,
 
 # --- the owner's controls -------------------------------------------------------------------------
 
-async def test_pause_resume_and_cancel(fake: FakeTelegram, tmp_path: Path) -> None:
+async def test_pause_resume_and_cancel(fake: FakeTelegram, tmp_path: Path,
+                                       seed: Path | None) -> None:
     population = Population(200)
     data_dir = tmp_path / "data"
     await population.seed(fake, data_dir)
-    async with running_bot(fake, data_dir):
+    async with running_bot(fake, data_dir, seed):
         await start_in(fake, ADMIN_ID, "en")
         chooser = await write_and_preview(fake)
         progress = await confirm_everyone(fake, chooser, 201)
@@ -343,11 +348,12 @@ async def test_pause_resume_and_cancel(fake: FakeTelegram, tmp_path: Path) -> No
 
 
 async def test_cancel_discards_the_draft_and_a_language_audience(fake: FakeTelegram,
-                                                                 tmp_path: Path) -> None:
+                                                                 tmp_path: Path,
+                                                                 seed: Path | None) -> None:
     population = Population(40)
     data_dir = tmp_path / "data"
     await population.seed(fake, data_dir)
-    async with running_bot(fake, data_dir):
+    async with running_bot(fake, data_dir, seed):
         await start_in(fake, ADMIN_ID, "en")
         screen = await send(fake, ADMIN_ID, "/broadcast")
         press(fake, screen, "✏️ " + language_label("en"))
@@ -386,8 +392,9 @@ async def test_cancel_discards_the_draft_and_a_language_audience(fake: FakeTeleg
 
 # --- invisible to everyone else -------------------------------------------------------------------
 
-async def test_non_owners_see_nothing(fake: FakeTelegram, tmp_path: Path) -> None:
-    async with running_bot(fake, tmp_path / "data"):
+async def test_non_owners_see_nothing(fake: FakeTelegram, tmp_path: Path,
+                                      seed: Path | None) -> None:
+    async with running_bot(fake, tmp_path / "data", seed):
         await start_in(fake, USER_ID, "en")
         reply = await send(fake, USER_ID, "/broadcast")
         assert "Sorry, I do not know this command." in reply.text

@@ -99,6 +99,7 @@ async def test_language_survives_restart(fake: FakeTelegram, bot: BotProcess) ->
     assert "🌐 Забон" in (await chat.next_message()).button_texts()
 
 
+@pytest.mark.builds_index
 async def test_a_restart_reads_the_built_index_instead_of_building(
         fake: FakeTelegram, bot: BotProcess) -> None:
     await start_in(fake, USER_ID, "en")
@@ -217,6 +218,7 @@ def _alive(pid: int) -> bool:
     return fields is not None and fields[0] != "Z"  # a zombie has ended
 
 
+@pytest.mark.builds_index
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
 async def test_a_killed_bot_leaves_no_index_builder_behind(fake: FakeTelegram,
                                                            bot: BotProcess) -> None:
