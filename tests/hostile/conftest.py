@@ -15,9 +15,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from tests.e2e.conftest import bot, bot_env, fake
+from tests.e2e.conftest import bot, bot_env, fake, seed, seeded_data
 
-__all__ = ["FUZZ", "FUZZ_SLOW", "bot", "bot_env", "fake"]
+__all__ = ["FUZZ", "FUZZ_SLOW", "bot", "bot_env", "fake", "seed", "seeded_data"]
 
 if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
     set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "hamroh-hypothesis")
