@@ -96,8 +96,8 @@ class Fusion:
 
 
 # From ``benchmarks/calibrate.py`` (see BENCHMARKS.md for the run).
-FUSION = Fusion(w_model=0.3, temperature=0.1, w_machine=0.4, machine_temperature=0.2,
-                bias=-1.363,
-                weights=(0.205, 0.515, 0.899, 0.063, 1.226, 0.241, -1.46, -0.686, -0.078,
-                         3.15, 0.972),
-                threshold=0.685, situation_threshold=0.425)
+FUSION = Fusion(w_model=0.3, temperature=0.1, w_machine=0.3, machine_temperature=0.1,
+                bias=-1.473,
+                weights=(0.01, 0.551, 0.793, -0.113, 1.521, 0.771, -1.608, -0.533, 0.006,
+                         3.184, 0.866),
+                threshold=0.735, situation_threshold=0.35)

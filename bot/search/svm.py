@@ -88,7 +88,7 @@ class MulticlassSVM:
 
     Stopped after ``PASSES`` passes instead of at the optimum: on the validation questions
     two to eight passes gave the same top-1 within 0.5 points and the same confidence
-    (BENCHMARKS.md), and each pass costs about 0.7 s for today's 9,900 training messages.
+    (BENCHMARKS.md), and each pass costs about 0.7 s for today's 10,350 training messages.
     Weights are kept only for n-grams some training message had, as 16-bit floats (9 MB
     instead of 35:
     on the validation questions no ranking changed and no margin moved by more than
