@@ -70,7 +70,7 @@ def _die_with(parent: int) -> None:
 def _build(source: Connection, connection: Connection, parent: int,
            parts: tuple[str, ...] = (WHOLE,), cache: SavedAs | None = None) -> None:
     """The child's whole life: receive the knowledge base, build (the whole engine or
-    parts of it, one after the other: ``SearchEngine.build_part``), save each part in
+    parts of it, one after the other: ``SearchEngine.build_parts``), save each part in
     the cache if there is one, send, exit."""
     _die_with(parent)
     try:
@@ -81,7 +81,7 @@ def _build(source: Connection, connection: Connection, parent: int,
     from bot.search.engine import SearchEngine
 
     try:
-        built = tuple(SearchEngine.build_part(kb, part) for part in parts)
+        built = SearchEngine.build_parts(kb, parts)
         if cache is not None:
             store, key = cache
             for part, value in zip(parts, built, strict=True):
@@ -173,7 +173,7 @@ class ChildBuild:
             kb_sender.close()
 
     def result(self) -> tuple[Any, ...]:
-        """What ``SearchEngine.build_part`` gave for each part asked, in order; blocks
+        """What ``SearchEngine.build_parts`` gave for each part asked, in order; blocks
         until the child sends it."""
         try:
             return receive_parts(self._receiver)

@@ -35,9 +35,13 @@ from bot.search.urgency import EXAMPLES_FILE, UrgencyModel
 log = logging.getLogger(__name__)
 
 MAX_HITS = 5
-# The engine is built in two parts of about the same cost, side by side where it can be.
-RETRIEVAL, LEARNT = "retrieval", "learnt"
-PARTS = (RETRIEVAL, LEARNT)
+# The engine is built in two parts of about the same cost, side by side where it can be:
+# the article machine alone (the longest single piece), and everything else (the
+# retrieval indexes, the language detector, "happening now" and naive Bayes). Both read
+# the examples; naive Bayes used to share the machine's child and made it the one the
+# build waited for (BENCHMARKS.md, session 24).
+RETRIEVAL, MACHINE = "retrieval", "machine"
+PARTS = (RETRIEVAL, MACHINE)
 # Long messages are searched by their first and last words only: the question
 # is usually at one end of a story, and search time grows with length.
 MAX_QUERY_WORDS = 80
@@ -182,27 +186,51 @@ class SearchEngine:
     def build(cls, kb: KnowledgeBase, *, use_model: bool = True,
               fusion: Fusion = FUSION) -> SearchEngine:
         """Build every index and model once; searching afterwards does no set-up work."""
-        learnt = cls._learnt_models(kb, fusion) if use_model else (None, None)
-        _trim()
-        return cls._assemble(cls._retrieval(kb), learnt, fusion)
-
-    @classmethod
-    def build_part(cls, kb: KnowledgeBase, part: str) -> tuple[Any, ...]:
-        """One of ``PARTS`` (what ``_assemble`` takes), or ``WHOLE``: ``parts()``."""
-        if part == RETRIEVAL:
-            return cls._retrieval(kb)
-        if part == LEARNT:
-            return cls._learnt_models(kb, FUSION)
-        if part == WHOLE:
-            return cls.build(kb).parts()
-        raise ValueError(f"no such part of the search engine: {part}")
-
-    @classmethod
-    def _assemble(cls, retrieval: tuple[Any, ...], learnt: tuple[Any, ...],
-                  fusion: Fusion = FUSION) -> SearchEngine:
-        indexes, detector, urgency = retrieval
-        model, machine = learnt
+        model = machine = None
+        if use_model:
+            samples, read = cls._training_readings(kb)
+            model = AnswerModel.from_readings(samples, read, temperature=fusion.temperature)
+            machine = cls._machine(samples, read) if model is not None else None
+            del samples, read
+            _trim()
+        indexes, detector, urgency = cls._retrieval(kb)
         return cls(indexes, detector, model, fusion, urgency, machine)
+
+    @classmethod
+    def build_parts(cls, kb: KnowledgeBase, parts: tuple[str, ...]
+                    ) -> tuple[tuple[Any, ...], ...]:
+        """Each of ``parts``, one after the other: a part of ``PARTS`` (what ``_assemble``
+        takes) or ``WHOLE`` (``parts()``). The examples' readings, which both of ``PARTS``
+        need, are computed once (a child building both on a one-core machine)."""
+        training: list[tuple[list[tuple[str, str, str]], list[Any]]] = []
+
+        def readings_once() -> tuple[list[tuple[str, str, str]], list[Any]]:
+            if not training:
+                training.append(cls._training_readings(kb))
+            return training[0]
+
+        built = []
+        for part in parts:
+            if part == RETRIEVAL:
+                retrieval = cls._retrieval(kb)
+                samples, read = readings_once()
+                built.append((*retrieval, AnswerModel.from_readings(
+                    samples, read, temperature=FUSION.temperature)))
+            elif part == MACHINE:
+                built.append((cls._machine(*readings_once()),))
+            elif part == WHOLE:
+                built.append(cls.build(kb).parts())
+            else:
+                raise ValueError(f"no such part of the search engine: {part}")
+        return tuple(built)
+
+    @classmethod
+    def _assemble(cls, retrieval: tuple[Any, ...], machine: tuple[Any, ...],
+                  fusion: Fusion = FUSION) -> SearchEngine:
+        indexes, detector, urgency, model = retrieval
+        (article_machine,) = machine
+        return cls(indexes, detector, model, fusion, urgency,
+                   article_machine if model is not None else None)
 
     @staticmethod
     def _retrieval(kb: KnowledgeBase) -> tuple[dict[str, LanguageIndex], LanguageDetector,
@@ -238,18 +266,22 @@ class SearchEngine:
         return indexes, detector, urgency
 
     @staticmethod
-    def _learnt_models(kb: KnowledgeBase, fusion: Fusion
-                       ) -> tuple[AnswerModel | None, ArticleMachine | None]:
-        """Naive Bayes and the article machine, from the same examples read once."""
+    def _training_readings(kb: KnowledgeBase
+                           ) -> tuple[list[tuple[str, str, str]], list[Any]]:
+        """The learnt models' training messages (``training_samples``) and their readings:
+        naive Bayes and the machine learn from the same ones."""
         out_of_scope = read_out_of_scope(paths.knowledge_dir() / OUT_OF_SCOPE_FILE)
         samples = list(training_samples(kb, out_of_scope))
-        read = [readings(text) for _, text, _ in samples]
-        model = AnswerModel.from_readings(samples, read, temperature=fusion.temperature)
-        if model is None:
-            return None, None
-        machine = ArticleMachine.train_on_counts(
+        return samples, [readings(text) for _, text, _ in samples]
+
+    @staticmethod
+    def _machine(samples: list[tuple[str, str, str]], read: list[Any]
+                 ) -> ArticleMachine | None:
+        """The article machine; None without examples, as naive Bayes (retrieval alone)."""
+        if not any(kind == "example" for kind, _, _ in samples):
+            return None
+        return ArticleMachine.train_on_counts(
             tfidf.counts_of(read), [label for _, _, label in samples])
-        return model, machine
 
     def detect_language(self, text: str) -> tuple[str, bool]:
         """(tg|ru|en, whether that is clear). Small-talk words decide short
