@@ -15,7 +15,7 @@ never read here.
    and rightly;
 2. a logistic confidence over the signals of ``bot.search.fusion.signals``, fitted to "the
    first answer is right";
-3. the threshold: the lowest at which confidently-wrong answers stay within 2 % of the
+3. the threshold: the lowest at which confidently-wrong answers stay within 1.5 % of the
    in-scope questions in every language and out-of-scope questions answered within 5 %
    (of all three languages together: 40–50 per language are too few for a bar each); a
    lower bar when the best two articles are parts of one situation, chosen the same way
@@ -56,7 +56,10 @@ from bot.search.fusion import FUSION, Fusion, signals, softmax
 from bot.search.machine import ArticleMachine
 
 FOLDS = 5
-MAX_CONF_WRONG = 0.02
+# Half the issue's 3 % per language: writers new to the bot (titles-only batches held out
+# before use) were answered wrongly about 1.5 times as often as the validation questions,
+# and in a test set of ~125 questions per language one question moves the rate by 0.8.
+MAX_CONF_WRONG = 0.015
 MAX_OOS_CONF = 0.05  # the issue's target for out-of-scope questions
 W_MODEL = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 TEMPERATURES = (0.1, 0.2, 0.5)

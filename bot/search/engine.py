@@ -4,6 +4,7 @@ ranking over the knowledge base, with an abstention threshold."""
 from __future__ import annotations
 
 import ctypes
+import functools
 import gc
 import logging
 import threading
@@ -202,13 +203,7 @@ class SearchEngine:
         """Each of ``parts``, one after the other: a part of ``PARTS`` (what ``_assemble``
         takes) or ``WHOLE`` (``parts()``). The examples' readings, which both of ``PARTS``
         need, are computed once (a child building both on a one-core machine)."""
-        training: list[tuple[list[tuple[str, str, str]], list[Any]]] = []
-
-        def readings_once() -> tuple[list[tuple[str, str, str]], list[Any]]:
-            if not training:
-                training.append(cls._training_readings(kb))
-            return training[0]
-
+        readings_once = functools.cache(lambda: cls._training_readings(kb))
         built = []
         for part in parts:
             if part == RETRIEVAL:

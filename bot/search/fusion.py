@@ -96,8 +96,8 @@ class Fusion:
 
 
 # From ``benchmarks/calibrate.py`` (see BENCHMARKS.md for the run).
-FUSION = Fusion(w_model=0.3, temperature=0.1, w_machine=0.3, machine_temperature=0.1,
-                bias=-1.473,
-                weights=(0.01, 0.551, 0.793, -0.113, 1.521, 0.771, -1.608, -0.533, 0.006,
-                         3.184, 0.866),
-                threshold=0.735, situation_threshold=0.35)
+FUSION = Fusion(w_model=0.2, temperature=0.1, w_machine=0.4, machine_temperature=0.2,
+                bias=-1.421,
+                weights=(-0.071, 0.334, 0.794, -0.088, 1.666, 0.946, -1.813, -0.502, -0.03,
+                         3.118, 0.841),
+                threshold=0.8, situation_threshold=0.36)
