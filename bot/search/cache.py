@@ -1,6 +1,6 @@
 """The built search engine kept on disk, so that a restart does not build it again.
 
-Building takes about 5 s on two cores and 7–8 s on one (a small VPS); reading the built
+Building takes about 4.5 s on two cores and 7–7.5 s on one (a small VPS); reading the built
 parts back takes about 0.15 s. The files (one per part) are named after a hash of
 everything the build reads (the knowledge base, the out-of-scope and "happening now"
 examples, the search code, the Python and library versions), so any change to one of them

@@ -100,7 +100,7 @@ class SearchEngine:
     @classmethod
     def build_in_background(cls, kb: KnowledgeBase, cache: BuildCache | None = None
                             ) -> SearchEngine:
-        """An engine that builds itself (about 5 s, 7–8 s on one core; read from ``cache``
+        """An engine that builds itself (about 4.5 s, 7–7.5 s on one core; read from ``cache``
         in about 0.15 s) while the bot starts at once; only the first question
         waits for it. Many runs never search at all. The build runs in child processes
         (``bot.search.builder``: the bot's memory stays small and its event loop free),
