@@ -191,7 +191,7 @@ class SearchEngine:
         if use_model:
             samples, read = cls._training_readings(kb)
             model = AnswerModel.from_readings(samples, read, temperature=fusion.temperature)
-            machine = cls._machine(samples, read) if model is not None else None
+            machine = cls._machine(samples, read)
             del samples, read
             _trim()
         indexes, detector, urgency = cls._retrieval(kb)
@@ -224,8 +224,7 @@ class SearchEngine:
                   fusion: Fusion = FUSION) -> SearchEngine:
         indexes, detector, urgency, model = retrieval
         (article_machine,) = machine
-        return cls(indexes, detector, model, fusion, urgency,
-                   article_machine if model is not None else None)
+        return cls(indexes, detector, model, fusion, urgency, article_machine)
 
     @staticmethod
     def _retrieval(kb: KnowledgeBase) -> tuple[dict[str, LanguageIndex], LanguageDetector,
@@ -272,7 +271,8 @@ class SearchEngine:
     @staticmethod
     def _machine(samples: list[tuple[str, str, str]], read: list[Any]
                  ) -> ArticleMachine | None:
-        """The article machine; None without examples, as naive Bayes (retrieval alone)."""
+        """The article machine; None without examples, exactly when naive Bayes is None
+        too (``AnswerModel.from_readings``): the retrieval then works alone."""
         if not any(kind == "example" for kind, _, _ in samples):
             return None
         return ArticleMachine.train_on_counts(
