@@ -3,9 +3,9 @@
 ``knowledge/urgent_examples.jsonl`` was written in groups, each by writers who saw no
 other group (``group`` on every line). Each group is held out in turn: the models are
 trained on the others and score it, so every number below is for messages by new
-writers. The grid then picks naive Bayes's weight and the two thresholds that find the
-most urgent messages with at most 1.5 % false alarms over all groups, and prints what to
-set in ``bot/search/urgency.py``. The frozen unseen sets are not read here.
+writers. The grid then picks naive Bayes's weight and the two thresholds that leave the
+most room under both of the issue's bars at once (found ≥ 95 %, false alarms ≤ 2 %), and
+prints what to set in ``bot/search/urgency.py``. The frozen unseen sets are not read here.
 
     .venv/bin/python benchmarks/calibrate_urgency.py
 """
@@ -25,10 +25,12 @@ from bot.paths import knowledge_dir
 from bot.search import urgency
 from bot.search.urgency import EXAMPLES_FILE, UrgencyModel, read_examples
 
-# The issue's bar is 2 % on messages by new writers; held-out groups range from 0 to 3.5 %
-# around the mean, so the mean is held to 1.5 %: measured, that costs 0.3 points of found
-# (96.7 → 96.4 %) for 2.0 → 1.4 % false alarms (BENCHMARKS.md).
-MAX_FALSE_ALARMS = 0.015
+# The issue's bars. Both are met on messages by new writers only with room to spare, and
+# neither matters more: the operating point is the one whose closer bar is farthest away.
+# Until session 25 the rule was "most found with at most 1.5 % false alarms", which left
+# 2.8 points under one bar and 0.5 under the other (BENCHMARKS.md).
+MIN_FOUND = 0.95
+MAX_FALSE_ALARMS = 0.02
 BAYES_WEIGHTS = (0.0, 0.5, 1.0, 2.0)
 STEPS = np.round(np.arange(-0.6, 1.2, 0.02), 2)
 
@@ -59,7 +61,7 @@ def main() -> None:
         return float(said[keep & urgent].mean()), float(said[keep & ~urgent].mean())
 
     print("rules alone: found {:.1%}, false alarms {:.1%}".format(*rates(rule)))
-    best: tuple[float, float, float, float, float] | None = None
+    best: tuple[float, float, float, float, float, float] | None = None
     for weight in BAYES_WEIGHTS:
         score = margin + weight * (bayes_p - 0.5)
         fitting = None
@@ -68,15 +70,16 @@ def main() -> None:
                 continue
             said = (score >= threshold) | (rule & (score >= assist))
             found, alarms = rates(said)
-            if alarms <= MAX_FALSE_ALARMS and (fitting is None or found > fitting[0]):
-                fitting = (found, alarms, weight, float(threshold), float(assist))
+            room = min(found - MIN_FOUND, MAX_FALSE_ALARMS - alarms)
+            if fitting is None or room > fitting[0]:
+                fitting = (room, found, alarms, weight, float(threshold), float(assist))
         assert fitting is not None
-        print(f"naive Bayes weight {weight}: found {fitting[0]:.1%}, false alarms "
-              f"{fitting[1]:.1%} (threshold {fitting[3]}, rule assist {fitting[4]})")
+        print(f"naive Bayes weight {weight}: found {fitting[1]:.1%}, false alarms "
+              f"{fitting[2]:.1%} (threshold {fitting[4]}, rule assist {fitting[5]})")
         if best is None or fitting[0] > best[0]:
             best = fitting
     assert best is not None
-    found, alarms, weight, threshold, assist = best
+    _, found, alarms, weight, threshold, assist = best
     print(f"chosen: found {found:.1%}, false alarms {alarms:.1%}")
     score = margin + weight * (bayes_p - 0.5)
     said = (score >= threshold) | (rule & (score >= assist))
