@@ -48,7 +48,7 @@ from bot.search.classifier import (
     OUT_OF_SCOPE_FILE,
     AnswerModel,
     read_out_of_scope,
-    readings,
+    topic_readings,
     training_samples,
 )
 from bot.search.engine import SearchEngine
@@ -103,7 +103,7 @@ def collect() -> list[Item]:
         paths.knowledge_dir() / OUT_OF_SCOPE_FILE)))
     items: list[Item] = []
     model_all = AnswerModel.train([(t, lab) for _k, t, lab in samples])
-    found = tfidf.counts_of([readings(text) for _, text, _ in samples])
+    found = tfidf.counts_of([topic_readings(text) for _, text, _ in samples])
     machine_all = machine(samples, found, range(len(samples)))
     for fold in range(FOLDS):
         train = [(text, label) for n, (kind, text, label) in enumerate(samples)

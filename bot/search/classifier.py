@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.kb.model import KnowledgeBase
+from bot.search import kinship
 from bot.search.hashing import (
     BATCH,
     LONG,
@@ -82,6 +83,13 @@ def readings(text: str) -> tuple[tuple[str, ...], ...]:
     return tuple(variants)
 
 
+@lru_cache(maxsize=256)
+def topic_readings(text: str) -> tuple[tuple[str, ...], ...]:
+    """``readings`` as the article models read them: every word for a relative or friend
+    is one word (``kinship``), so that who is asked about does not pick the article."""
+    return kinship.neutral_readings(readings(text))
+
+
 @lru_cache(maxsize=8192)
 def _cyrillic(word: str, lang: str) -> str:
     return fold(to_cyrillic(word, lang)) if has_latin(word) else fold(word)
@@ -96,7 +104,7 @@ def features(text: str) -> Features:
     """The message's features by name (for reading and tests; the models use
     ``feature_ids``), scaled so every message has the same total weight."""
     found: set[str] = set()
-    for words in readings(text):
+    for words in topic_readings(text):
         for word in words:
             found.update(_word_features(word))
         found.update(_pair_names(words))
@@ -107,11 +115,11 @@ def features(text: str) -> Features:
 def feature_ids(text: str) -> np.ndarray:
     """The stable hashes of the message's features, sorted and unique. Cached: the
     engine reads a message more than once."""
-    return feature_ids_of(readings(text))
+    return feature_ids_of(topic_readings(text))
 
 
 def feature_ids_of(read: Readings) -> np.ndarray:
-    """``feature_ids`` from the message's ``readings``, computed once elsewhere."""
+    """``feature_ids`` from the message's ``topic_readings``, computed once elsewhere."""
     if sum(map(len, read)) > LONG:  # a long story: arrays are faster
         return feature_ids_many([read])[0]
     found: list[int] = []
@@ -206,7 +214,7 @@ class AnswerModel:
     def train(cls, samples: Sequence[tuple[str, str]], *, alpha: float = ALPHA,
               temperature: float = 1.0) -> AnswerModel:
         """``samples``: (text, article id). Deterministic for the same samples."""
-        found = feature_ids_many([readings(text) for text, _ in samples])
+        found = feature_ids_many([topic_readings(text) for text, _ in samples])
         return cls.train_on_features(list(zip(found, (label for _, label in samples),
                                               strict=True)),
                                      alpha=alpha, temperature=temperature)

@@ -22,7 +22,7 @@ from bot.search.classifier import (
     OUT_OF_SCOPE_FILE,
     AnswerModel,
     read_out_of_scope,
-    readings,
+    topic_readings,
     training_samples,
 )
 from bot.search.fusion import FUSION, Fusion
@@ -266,7 +266,7 @@ class SearchEngine:
         naive Bayes and the machine learn from the same ones."""
         out_of_scope = read_out_of_scope(paths.knowledge_dir() / OUT_OF_SCOPE_FILE)
         samples = list(training_samples(kb, out_of_scope))
-        return samples, [readings(text) for _, text, _ in samples]
+        return samples, [topic_readings(text) for _, text, _ in samples]
 
     @staticmethod
     def _machine(samples: list[tuple[str, str, str]], read: list[Any]

@@ -96,8 +96,8 @@ class Fusion:
 
 
 # From ``benchmarks/calibrate.py`` (see BENCHMARKS.md for the run).
-FUSION = Fusion(w_model=0.2, temperature=0.1, w_machine=0.4, machine_temperature=0.2,
-                bias=-1.421,
-                weights=(-0.071, 0.334, 0.794, -0.088, 1.666, 0.946, -1.813, -0.502, -0.03,
-                         3.118, 0.841),
-                threshold=0.8, situation_threshold=0.36)
+FUSION = Fusion(w_model=0.3, temperature=0.1, w_machine=0.3, machine_temperature=0.1,
+                bias=-1.538,
+                weights=(0.05, 0.518, 0.859, -0.108, 1.538, 0.76, -1.581, -0.509, -0.035,
+                         3.151, 0.85),
+                threshold=0.805, situation_threshold=0.36)

@@ -32,12 +32,12 @@ class ArticleMachine:
     @classmethod
     def train(cls, texts: Sequence[str], labels: Sequence[str]) -> ArticleMachine:
         """``labels``: an article id for each text, or ``OUT_OF_SCOPE``."""
-        return cls.train_on_counts(tfidf.counts_many(texts), labels)
+        return cls.train_on_counts(tfidf.topic_counts_many(texts), labels)
 
     @classmethod
     def train_on_counts(cls, found: Sequence[tfidf.Counts], labels: Sequence[str]
                         ) -> ArticleMachine:
-        """As ``train``, from ``tfidf.counts`` computed elsewhere. Untrained (no margins)
+        """As ``train``, from ``tfidf.topic_counts`` computed elsewhere. Untrained (no margins)
         with fewer than two articles or without out-of-scope messages."""
         articles = set(labels) - {OUT_OF_SCOPE}
         if len(articles) < 2 or OUT_OF_SCOPE not in labels:
@@ -55,6 +55,6 @@ class ArticleMachine:
         if self._trained is None:
             return {}, 0.0
         vectorizer, machine = self._trained
-        values = machine.margins(vectorizer.transform(text)).tolist()
+        values = machine.margins(vectorizer.vector(tfidf.topic_counts(text))).tolist()
         margins = dict(zip(machine.labels, values, strict=True))
         return margins, margins.pop(OUT_OF_SCOPE)

@@ -25,7 +25,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from bot.search.classifier import readings
+from bot.search.classifier import readings, topic_readings
 from bot.search.hashing import (
     BATCH,
     LONG,
@@ -53,9 +53,20 @@ Counts = tuple[np.ndarray, np.ndarray]
 
 @lru_cache(maxsize=256)
 def counts(text: str) -> Counts:
-    """Every hashed n-gram of the message, as often as it occurs (all its readings).
-    Cached: the article machine and the "happening now" model read the same message."""
-    read = readings(text)
+    """Every hashed n-gram of the message, as often as it occurs (all its readings), as
+    the "happening now" model reads it. Cached: the detector reads a message twice."""
+    return _counts_read(readings(text))
+
+
+@lru_cache(maxsize=256)
+def topic_counts(text: str) -> Counts:
+    """``counts`` as the article machine reads the message (``topic_readings``): the
+    same arrays when it names no relative, as most do."""
+    read = topic_readings(text)
+    return counts(text) if read == readings(text) else _counts_read(read)
+
+
+def _counts_read(read: Readings) -> Counts:
     found = counts_of([read])[0] if sum(map(len, read)) > LONG else _counts_one(read)
     for part in found:
         part.flags.writeable = False  # shared through the cache
@@ -77,6 +88,11 @@ def _counts_one(read: Readings) -> Counts:
 def counts_many(texts: Sequence[str]) -> list[Counts]:
     """``counts`` for many messages."""
     return counts_of([readings(text) for text in texts])
+
+
+def topic_counts_many(texts: Sequence[str]) -> list[Counts]:
+    """``topic_counts`` for many messages."""
+    return counts_of([topic_readings(text) for text in texts])
 
 
 def counts_of(read: Sequence[Readings]) -> list[Counts]:

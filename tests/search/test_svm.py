@@ -146,14 +146,17 @@ EQUIVALENCE_TEXTS = ["меня держат в аэропорту уже 6 ча�
 def test_one_message_is_hashed_as_in_a_batch() -> None:
     """Questions are hashed one at a time in plain Python, training messages in arrays:
     both must give the very same n-grams, or the models would read questions wrongly."""
-    from bot.search.classifier import feature_ids, feature_ids_many
+    from bot.search.classifier import feature_ids, feature_ids_many, topic_readings
 
-    batch = tfidf.counts_many(EQUIVALENCE_TEXTS)
-    ids = feature_ids_many([readings(text) for text in EQUIVALENCE_TEXTS])
-    for text, (grams, words), batch_ids in zip(EQUIVALENCE_TEXTS, batch, ids, strict=True):
-        alone = tfidf.counts(text)
-        assert sorted(alone[0].tolist()) == sorted(grams.tolist()), text
-        assert sorted(alone[1].tolist()) == sorted(words.tolist()), text
+    for one, many in ((tfidf.counts, tfidf.counts_many),
+                      (tfidf.topic_counts, tfidf.topic_counts_many)):
+        for text, (grams, words) in zip(EQUIVALENCE_TEXTS, many(EQUIVALENCE_TEXTS),
+                                        strict=True):
+            alone = one(text)
+            assert sorted(alone[0].tolist()) == sorted(grams.tolist()), text
+            assert sorted(alone[1].tolist()) == sorted(words.tolist()), text
+    ids = feature_ids_many([topic_readings(text) for text in EQUIVALENCE_TEXTS])
+    for text, batch_ids in zip(EQUIVALENCE_TEXTS, ids, strict=True):
         assert feature_ids(text).tolist() == batch_ids.tolist(), text
 
 
