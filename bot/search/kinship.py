@@ -1,4 +1,4 @@
-"""Words for relatives and friends, read by the learnt models as one word.
+"""Words for relatives and friends, read by the article models as one word.
 
 Migrants often ask for someone else: "padaram 55 sola, ba u patent medihand?", "my wife
 and kids came yesterday, do they need own registration". Who is asked about rarely says
@@ -8,8 +8,10 @@ Bayes and the article machine read "падарам" as a sign of that article. O
 tuning and validation questions, those that mention a relative were answered directly and
 wrongly six times as often as the others (3.1 % against 0.5 %; 1.6 % with this, BENCHMARKS.md).
 
-So every such word becomes ``KIN`` for the learnt models (``classifier.readings``): the
-message still says "someone else", and the rest of it decides the article. Words for a
+So every such word becomes ``KIN`` for naive Bayes and the article machine
+(``classifier.topic_readings``): the message still says "someone else", and the rest of it
+decides the article. The "happening now" detector and the retrieval read the message as
+typed (the detector was measured both ways: a tie held out, worse on the frozen sets). Words for a
 child (son, daughter, child, kid) are left alone: they are what "Children travelling" and
 "Enrolling your child in school" are about. Forms are folded (ӣ→и, ҳ→х …, as
 ``normalize.fold``) and Latin spellings are listed too, since Latin messages are also read

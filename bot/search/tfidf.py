@@ -11,7 +11,8 @@ length. This is scikit-learn's ``TfidfVectorizer`` (``char_wb`` and ``word`` ana
 a ``FeatureUnion``, ``sublinear_tf``, smooth idf): importing scikit-learn and scipy took
 96 MB of memory, these arrays take 2 MB, and on the same messages the two gave the same
 results (``benchmarks/calibrate_urgency.py``, BENCHMARKS.md). The pieces are hashed with
-``bot.search.hashing``. The article machine (``bot.search.machine``) uses the same vectors.
+``bot.search.hashing``. The article machine (``bot.search.machine``) uses the same vectors, with
+relatives read as one word (``topic_counts``).
 
 Latin text is also read in its Cyrillic transliterations (``readings``), so that
 "derzhat" meets "держат".
