@@ -6,6 +6,7 @@ import pytest
 
 from bot.search import tfidf
 from bot.search.classifier import feature_ids, readings, topic_readings
+from bot.search.engine import SearchEngine
 from bot.search.kinship import KIN, is_kin, neutral
 
 
@@ -55,3 +56,25 @@ def test_the_rest_of_the_message_is_kept_in_order() -> None:
     assert neutral(["моему", "брату", "нужен", "патент"]) == ("моему", KIN, "нужен", "патент")
     assert topic_readings("patent dlya brata") == (
         ("patent", "dlya", KIN), ("патент", "для", KIN), ("патент", "для", KIN))
+
+
+@pytest.mark.parametrize(("query", "topic"), [
+    ("модарам ҳам мехоҳад патент гирад, чӣ ҳуҷҷат лозим", "work.patent"),
+    ("жена приехала ко мне, ей нужна регистрация?", "stay.registration"),
+    ("brat priehal, emu nujna registraciya?", "stay.registration"),
+    ("my father is 57, does he need the language exam for a patent", "work.language_exam"),
+    ("my wife has an entry ban, how can she check", "entry.ban_check"),
+])
+def test_a_question_for_a_relative_gets_its_topic(real_engine: SearchEngine, query: str,
+                                                   topic: str) -> None:
+    result = real_engine.search(query)
+    assert result.confident and result.hits[0].article_id == topic
+
+
+def test_a_fathers_registration_is_not_answered_with_children_travelling(
+        real_engine: SearchEngine) -> None:
+    # Before relatives were one word, "падарам" (my father) and "60 сола" (60 years old)
+    # made this a confident answer about children travelling.
+    result = real_engine.search("падарам 60 сола, ба ӯ регистрация лозим аст?")
+    assert not (result.confident and result.hits[0].article_id == "entry.children")
+    assert "stay.registration" in [hit.article_id for hit in result.hits[:3]]
