@@ -6,16 +6,17 @@ what the question is about, but the examples teach otherwise: "Children travelli
 Russia" has most of the examples that mention a father, a mother or a wife, so naive
 Bayes and the article machine read "падарам" as a sign of that article. On the team's
 tuning and validation questions, those that mention a relative were answered directly and
-wrongly six times as often as the others (3.1 % against 0.5 %; 1.6 % with this, BENCHMARKS.md).
+wrongly six times as often as the others (3.1 % against 0.5 %; 1.6 % with this,
+BENCHMARKS.md).
 
 So every such word becomes ``KIN`` for naive Bayes and the article machine
 (``classifier.topic_readings``): the message still says "someone else", and the rest of it
 decides the article. The "happening now" detector and the retrieval read the message as
-typed (the detector was measured both ways: a tie held out, worse on the frozen sets). Words for a
-child (son, daughter, child, kid) are left alone: they are what "Children travelling" and
-"Enrolling your child in school" are about. Forms are folded (ӣ→и, ҳ→х …, as
-``normalize.fold``) and Latin spellings are listed too, since Latin messages are also read
-as typed. Prefixes only where no common word shares them ("хола" is not here: "холат").
+typed (the detector was measured both ways: a tie held out, worse on the frozen sets).
+Words for a child (son, daughter, child, kid) are left alone: they are what "Children
+travelling" and "Enrolling your child in school" are about. Forms are folded (ӣ→и, ҳ→х …,
+as ``normalize.fold``) and Latin spellings are listed too, since Latin messages are also
+read as typed. Prefixes only where no common word shares them ("хола" is not here: "холат").
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ length. This is scikit-learn's ``TfidfVectorizer`` (``char_wb`` and ``word`` ana
 a ``FeatureUnion``, ``sublinear_tf``, smooth idf): importing scikit-learn and scipy took
 96 MB of memory, these arrays take 2 MB, and on the same messages the two gave the same
 results (``benchmarks/calibrate_urgency.py``, BENCHMARKS.md). The pieces are hashed with
-``bot.search.hashing``. The article machine (``bot.search.machine``) uses the same vectors, with
-relatives read as one word (``topic_counts``).
+``bot.search.hashing``. The article machine (``bot.search.machine``) uses the same
+vectors, with relatives read as one word (``topic_counts``).
 
 Latin text is also read in its Cyrillic transliterations (``readings``), so that
 "derzhat" meets "держат".
@@ -55,7 +55,8 @@ Counts = tuple[np.ndarray, np.ndarray]
 @lru_cache(maxsize=256)
 def counts(text: str) -> Counts:
     """Every hashed n-gram of the message, as often as it occurs (all its readings), as
-    the "happening now" model reads it. Cached: the detector reads a message twice."""
+    the "happening now" model reads it. Cached: the article machine reads the same arrays
+    when the message names no relative (``topic_counts``)."""
     return _counts_read(readings(text))
 
 
