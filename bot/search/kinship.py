@@ -69,6 +69,8 @@ def neutral_readings(read: Sequence[Sequence[str]]) -> tuple[tuple[str, ...], ..
     if not read or len({len(words) for words in read}) != 1:  # not word for word
         return tuple(neutral(words) for words in read)
     kin = [is_kin(word) for word in read[0]]
+    if not any(kin):  # most messages: nothing to change
+        return tuple(tuple(words) for words in read)
     return tuple(tuple(KIN if is_kin_here else word
                        for word, is_kin_here in zip(words, kin, strict=True))
                  for words in read)
