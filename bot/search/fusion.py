@@ -97,7 +97,7 @@ class Fusion:
 
 # From ``benchmarks/calibrate.py`` (see BENCHMARKS.md for the run).
 FUSION = Fusion(w_model=0.3, temperature=0.1, w_machine=0.3, machine_temperature=0.1,
-                bias=-1.538,
-                weights=(0.05, 0.518, 0.859, -0.108, 1.538, 0.76, -1.581, -0.509, -0.035,
-                         3.151, 0.85),
-                threshold=0.805, situation_threshold=0.36)
+                bias=-1.539,
+                weights=(0.051, 0.529, 0.862, -0.112, 1.543, 0.754, -1.577, -0.508, -0.036,
+                         3.152, 0.842),
+                threshold=0.805, situation_threshold=0.355)

@@ -17,13 +17,23 @@ Words for a child (son, daughter, child, kid) are left alone: they are what "Chi
 travelling" and "Enrolling your child in school" are about. Forms are folded (ӣ→и, ҳ→х …,
 as ``normalize.fold``) and Latin spellings are listed too, since Latin messages are also
 read as typed. Prefixes only where no common word shares them ("хола" is not here: "холат").
+
+An adult's age is the same kind of word: "55 sola", "58 лет", "62 years" say who is asked
+about, yet most ages in the examples are a child's, so "моему отцу нужен патент, ему 58
+лет" was answered with children travelling. An age from ``ADULT_FROM`` up, with its
+word for years, is left out (both words): made one word like ``KIN``, it only moved the
+pull to the article whose examples have most adults' ages (the language exam: "I am 45
+and never learnt Russian at school"). A child's age, and 18, the children articles' own
+threshold, are kept as typed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 KIN = "kin"
+ADULT_FROM = 19
+_LEFT_OUT = ""  # an adult's age, in ``_replacements``
 
 
 def _listed(text: str) -> list[str]:
@@ -52,25 +62,55 @@ brat sestr dyad plemyan
 """))
 
 
+# Words for "years (old)" after a number: Russian, Tajik (folded), Latin spellings, English.
+_YEARS = frozenset(_listed("""
+лет года год сола сол солаш солам солаи солагии
+let goda god sola sol solash solam years year yrs
+"""))
+_YEARS_PREFIXES = ("летн", "годовал")  # 58-летний, двадцатигодовалый
+
+
 def is_kin(word: str) -> bool:
     """``word`` normalised and folded (see ``normalize``)."""
     return word in _WORDS or word.startswith(_PREFIXES)
 
 
-def neutral(words: Iterable[str]) -> tuple[str, ...]:
-    return tuple(KIN if is_kin(word) else word for word in words)
+def _is_years(word: str) -> bool:
+    return word in _YEARS or word.startswith(_YEARS_PREFIXES)
+
+
+def _is_adult_age(word: str) -> bool:
+    # Two ASCII digits: int() of any "digit" would also take "²", "٥٥" or 5,000 zeros.
+    return len(word) == 2 and word.isascii() and word.isdigit() and int(word) >= ADULT_FROM
+
+
+def _replacements(words: Sequence[str]) -> list[str | None]:
+    """For each word, what the article models read instead (``KIN``, or nothing: an
+    adult's age), or None to keep it."""
+    out: list[str | None] = [KIN if is_kin(word) else None for word in words]
+    for i in range(len(words) - 1):
+        if _is_adult_age(words[i]) and _is_years(words[i + 1]):
+            out[i] = out[i + 1] = _LEFT_OUT
+    return out
+
+
+def _applied(words: Sequence[str], replaced: Sequence[str | None]) -> tuple[str, ...]:
+    return tuple(word if new is None else new
+                 for word, new in zip(words, replaced, strict=True) if new != _LEFT_OUT)
+
+
+def neutral(words: Sequence[str]) -> tuple[str, ...]:
+    return _applied(words, _replacements(words))
 
 
 def neutral_readings(read: Sequence[Sequence[str]]) -> tuple[tuple[str, ...], ...]:
     """A message's readings (as typed, and a Latin one's Cyrillic readings, word for
-    word) with each relative as typed made ``KIN`` in all of them: "wife" read as Russian
-    is "вифе", and the Cyrillic readings of Latin words are not checked themselves
-    ("drug" would read as "друг", a friend)."""
+    word) with each relative as typed made ``KIN`` and each adult's age left out in all
+    of them: "wife" read as Russian is "вифе", and the Cyrillic readings of Latin words
+    are not checked themselves ("drug" would read as "друг", a friend)."""
     if not read or len({len(words) for words in read}) != 1:  # not word for word
         return tuple(neutral(words) for words in read)
-    kin = [is_kin(word) for word in read[0]]
-    if not any(kin):  # most messages: nothing to change
+    replaced = _replacements(read[0])
+    if all(new is None for new in replaced):  # most messages: nothing to change
         return tuple(tuple(words) for words in read)
-    return tuple(tuple(KIN if is_kin_here else word
-                       for word, is_kin_here in zip(words, kin, strict=True))
-                 for words in read)
+    return tuple(_applied(words, replaced) for words in read)

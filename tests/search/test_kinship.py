@@ -1,4 +1,5 @@
-"""Words for relatives are one word for the article models, and only for them."""
+"""Words for relatives are one word for the article models, adults' ages are left out, and
+only for them."""
 
 from __future__ import annotations
 
@@ -58,6 +59,35 @@ def test_the_rest_of_the_message_is_kept_in_order() -> None:
         ("patent", "dlya", KIN), ("патент", "для", KIN), ("патент", "для", KIN))
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ему 58 лет нужен патент", ("ему", "нужен", "патент")),
+    ("модарам 60-сола аст", (KIN, "аст")),
+    ("she is 62 years old", ("she", "is", "old")),
+    ("58-летний отец", (KIN,)),
+    ("мне 19 лет", ("мне",)),
+    # a child's age, and 18, are what the children articles are about
+    ("сыну 14 лет", ("сыну", "14", "лет")),
+    ("бачаам 18 сола", ("бачаам", "18", "сола")),
+    # a number that is no age
+    ("запрет 10 лет", ("запрет", "10", "лет")),
+    ("в 2022 году", ("в", "2022", "году")),
+    ("58 рублей", ("58", "рублей")),
+    ("100 лет", ("100", "лет")),
+    ("٥٨ лет", ("٥٨", "лет")),  # digits, though not ASCII ones: read as typed
+    ("0" * 5000 + " лет", ("0" * 5000, "лет")),
+])
+def test_an_adults_age_is_left_out(text: str, expected: tuple[str, ...]) -> None:
+    assert topic_readings(text)[0] == expected
+
+
+def test_an_adults_age_is_judged_as_typed_in_every_reading() -> None:
+    assert topic_readings("padaram 55 sola, patent") == ((KIN, "patent"), (KIN, "патент"),
+                                                         (KIN, "патент"))
+    assert topic_readings("58 лет") == ((),)
+    # "happening now" still reads the age
+    assert readings("padaram 55 sola")[0] == ("padaram", "55", "sola")
+
+
 @pytest.mark.parametrize(("query", "topic"), [
     ("модарам ҳам мехоҳад патент гирад, чӣ ҳуҷҷат лозим", "work.patent"),
     ("жена приехала ко мне, ей нужна регистрация?", "stay.registration"),
@@ -78,3 +108,28 @@ def test_a_fathers_registration_is_not_answered_with_children_travelling(
     result = real_engine.search("падарам 60 сола, ба ӯ регистрация лозим аст?")
     assert not (result.confident and result.hits[0].article_id == "entry.children")
     assert "stay.registration" in [hit.article_id for hit in result.hits[:3]]
+
+
+@pytest.mark.parametrize(("query", "topic"), [
+    ("моему отцу нужен патент, ему 58 лет", "work.patent"),
+    ("padaram 55 sola, ba u patent medihand?", "work.patent"),
+    ("модарам 50 сола, ба Русия омадан мехоҳад, регистрация лозим?", "stay.registration"),
+])
+def test_an_adults_age_does_not_make_it_about_children(real_engine: SearchEngine, query: str,
+                                                        topic: str) -> None:
+    # Each was answered directly with "Children travelling to Russia" while an age read
+    # as a child's.
+    result = real_engine.search(query)
+    assert not (result.confident and result.hits[0].article_id == "entry.children")
+    assert topic in [hit.article_id for hit in result.hits[:3]]
+
+
+def test_an_age_alone_is_still_searched(real_engine: SearchEngine) -> None:
+    assert real_engine.search("58 лет").query == "58 лет"
+
+
+def test_a_childs_age_still_points_to_the_children_articles(real_engine: SearchEngine) -> None:
+    for query, topic in (("сыну 14 лет, может ли он ехать с бабушкой", "entry.children"),
+                         ("ребенку 7 лет, как записать в школу", "rights.children_school")):
+        result = real_engine.search(query)
+        assert result.confident and result.hits[0].article_id == topic
