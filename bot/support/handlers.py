@@ -166,6 +166,28 @@ async def capture_message(update: Update, context: HamrohContext) -> None:
     raise ApplicationHandlerStop
 
 
+async def in_conversation(update: Update, context: HamrohContext) -> None:
+    """``/cancel`` or "Ask a question" while the user's ticket is open: what they type goes
+    to the volunteer, not to the bot's search, so say so and offer to end it (a report
+    being written keeps its own ``/cancel``)."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    ticket = await _service(context).open_of(user.id)
+    if ticket is None or await _writing_a_report(context, user.id):
+        return
+    if update.callback_query is not None:
+        with contextlib.suppress(BadRequest):
+            await update.callback_query.answer()
+    _ = context.gettext
+    await context.bot.send_message(chat.id, _(
+        "You are in a conversation with a volunteer ({ref}): what you send goes to them. "
+        "To ask the bot instead, end the conversation first.").format(
+            ref=f"<code>{ticket_ref(ticket.id)}</code>"),
+        reply_markup=_user_keyboard(ticket.id, _, with_name=False))
+    raise ApplicationHandlerStop
+
+
 async def _writing_a_report(context: HamrohContext, user_id: int) -> bool:
     """A report being written (the volunteer may have suggested it) gets its answers;
     the conversation waits meanwhile."""
@@ -484,6 +506,8 @@ def register_support_handlers(app: Application, group: int,  # type: ignore[type
                           ("tickets", tickets_command)):
         app.add_handler(CommandHandler(name, passing_on(handler)), group=group)
     app.add_handler(CommandHandler("ask", ask_person, filters=PRIVATE), group=group)
+    app.add_handler(CommandHandler("cancel", in_conversation, filters=PRIVATE), group=group)
+    app.add_handler(CallbackQueryHandler(in_conversation, pattern=r"^menu:ask$"), group=group)
     app.add_handler(CallbackQueryHandler(ask_person, pattern=r"^human:ask$"), group=group)
     app.add_handler(CallbackQueryHandler(passing_on(staff_button),
                                          pattern=rf"^{relay.STAFF_NAMESPACE}:"), group=group)

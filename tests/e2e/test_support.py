@@ -288,3 +288,46 @@ async def test_a_report_written_meanwhile_gets_its_answers(fake: FakeTelegram,
     relayed = await staff.next_message()
     assert "Back to the volunteer." in relayed.text
     assert "belongs to the report" not in " ".join(m.text for m in staff.messages())
+
+
+async def test_cancel_and_ask_during_a_conversation_say_where_messages_go(
+        fake: FakeTelegram, bot: BotProcess) -> None:
+    # "/cancel" used to answer "There is nothing to cancel" while every message still went
+    # to the volunteer, and "Ask a question" let the user type a question nobody searched.
+    await start_in(fake, ADMIN_ID, "en")
+    await new_user(fake)
+    user, staff = fake.chat(USER_ID), fake.chat(ADMIN_ID)
+    fake.send_message(USER_ID, "/ask")
+    await user.next_message()
+
+    fake.send_message(USER_ID, "/cancel")
+    notice = await user.next_message()
+    assert "conversation with a volunteer (T-1)" in notice.text
+    assert notice.button_texts() == ["✅ End the conversation"]
+    fake.send_message(USER_ID, "/menu")
+    menu = await user.next_message()
+    fake.press_button(USER_ID, menu.message_id, "❓ Ask a question")
+    again = await user.next_message()
+    assert "end the conversation first" in again.text
+    staff.assert_no_pending()  # neither reached the volunteer, and the ticket is open
+    assert db_rows(bot.data_dir, "SELECT status FROM tickets") == [("open",)]
+
+    fake.press_button(USER_ID, again.message_id, "✅ End the conversation")
+    assert "conversation with the volunteer is ended" in (await user.next_message()).text
+    assert "ended the conversation" in (await staff.next_message()).text
+    fake.send_message(USER_ID, "/cancel")
+    assert "nothing to cancel" in (await user.next_message()).text
+
+
+async def test_cancel_inside_a_report_still_cancels_the_report(fake: FakeTelegram,
+                                                               bot: BotProcess) -> None:
+    await start_in(fake, ADMIN_ID, "en")
+    await new_user(fake)
+    user = fake.chat(USER_ID)
+    fake.send_message(USER_ID, "/ask")
+    await user.next_message()
+    fake.send_message(USER_ID, "/report")
+    assert "Report an incident" in (await user.next_message()).text
+    fake.send_message(USER_ID, "/cancel")
+    assert "The report was cancelled" in (await user.next_message()).text
+    assert db_rows(bot.data_dir, "SELECT status FROM tickets") == [("open",)]
