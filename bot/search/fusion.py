@@ -96,8 +96,8 @@ class Fusion:
 
 
 # From ``benchmarks/calibrate.py`` (see BENCHMARKS.md for the run).
-FUSION = Fusion(w_model=0.3, temperature=0.1, w_machine=0.3, machine_temperature=0.1,
-                bias=-1.539,
-                weights=(0.051, 0.529, 0.862, -0.112, 1.543, 0.754, -1.577, -0.508, -0.036,
-                         3.152, 0.842),
-                threshold=0.805, situation_threshold=0.355)
+FUSION = Fusion(w_model=0.4, temperature=0.1, w_machine=0.4, machine_temperature=0.1,
+                bias=-1.501,
+                weights=(0.177, 0.449, 0.961, -0.142, 1.27, 0.693, -1.524, -0.518, 0.021,
+                         3.264, 0.855),
+                threshold=0.8, situation_threshold=0.345)

@@ -14,9 +14,12 @@ So every such word becomes ``KIN`` for naive Bayes and the article machine
 decides the article. The "happening now" detector and the retrieval read the message as
 typed (the detector was measured both ways: a tie held out, worse on the frozen sets).
 Words for a child (son, daughter, child, kid) are left alone: they are what "Children
-travelling" and "Enrolling your child in school" are about. Forms are folded (ӣ→и, ҳ→х …,
-as ``normalize.fold``) and Latin spellings are listed too, since Latin messages are also
-read as typed. Prefixes only where no common word shares them ("хола" is not here: "холат").
+travelling" and "Enrolling your child in school" are about. Grandparents are relatives
+like the others: in the examples they mostly take a grandchild to Russia, so "can I bring
+my 70 year old grandmother to live with me" was answered with children travelling.
+Forms are folded (ӣ→и, ҳ→х …, as ``normalize.fold``) and Latin spellings are listed too,
+since Latin messages are also read as typed. Prefixes only where no common word shares
+them ("хола" is not here: "холат").
 
 An adult's age is the same kind of word: "55 sola", "58 лет", "62 years" say who is asked
 about, yet most ages in the examples are a child's, so "моему отцу нужен патент, ему 58
@@ -52,11 +55,15 @@ father dad mother mom mum mama wife husband brother bro sister uncle aunt aunty
 nephew niece cousin relative relatives friend friends
 zanam zanash akam akaam apa otec otca otsa otcu ottsu papa mame zhena zheny zhene zhenu
 muzh muzha muzhu
+биби бибиам бибиям бибиаш бибияш бибиро бобо бобоам бобоям бобоаш бобояш боборо
+модаркалон модаркалонам падаркалон падаркалонам
+grandmother grandma granny grandfather grandpa grandparents
+bibi bibiam bibiyam bobo boboyam boboam babushka babushki babushke babushku dedushka
 """))
 
 _PREFIXES = tuple(_listed("""
 падар модар бародар додар хохар шавхар амак таго чиян хешованд
-брат сестр дяд племян двоюродн родствен
+брат сестр дяд племян двоюродн родствен бабушк дедушк
 padar modar barodar dodar hohar khohar xohar shavhar shovhar amak tagoi jiyan
 brat sestr dyad plemyan
 """))
