@@ -225,7 +225,7 @@ async def help_command(update: Update, context: HamrohContext, role: Role) -> No
     await _say(update, context, "\n".join(lines))
 
 
-@staff_only()
+@staff_only(quiet=True)  # everyone's /cancel passes here: not a refused moderator command
 async def cancel_command(update: Update, context: HamrohContext, role: Role) -> None:
     pending = (context.user_data or {}).pop(PENDING_KEY, None)
     if pending is None:

@@ -317,6 +317,8 @@ async def test_cancel_and_ask_during_a_conversation_say_where_messages_go(
     assert "ended the conversation" in (await staff.next_message()).text
     fake.send_message(USER_ID, "/cancel")
     assert "nothing to cancel" in (await user.next_message()).text
+    # an ordinary /cancel is no refused moderator command
+    assert "without the role" not in bot.log()
 
 
 async def test_cancel_inside_a_report_still_cancels_the_report(fake: FakeTelegram,
