@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.fakeapi import FakeTelegram, StoredMessage
+from bot.fakeapi.observe import ChatReader
 from tests.e2e.conftest import ADMIN_ID, USER_ID, BotProcess, start_in
 
 UNANSWERABLE = "what's the weather in Dushanbe tomorrow?"
@@ -268,13 +269,19 @@ async def fake_send(fake: FakeTelegram, user_id: int, text: str) -> StoredMessag
     return await chat.next_message()
 
 
-async def test_a_report_written_meanwhile_gets_its_answers(fake: FakeTelegram,
-                                                           bot: BotProcess) -> None:
+async def ticket_opened_with_ask(fake: FakeTelegram) -> tuple[ChatReader, ChatReader]:
+    """The owner reachable, a new user who sent /ask: their chat and the owner's."""
     await start_in(fake, ADMIN_ID, "en")
     await new_user(fake)
     user, staff = fake.chat(USER_ID), fake.chat(ADMIN_ID)
     fake.send_message(USER_ID, "/ask")
     await user.next_message()
+    return user, staff
+
+
+async def test_a_report_written_meanwhile_gets_its_answers(fake: FakeTelegram,
+                                                           bot: BotProcess) -> None:
+    user, staff = await ticket_opened_with_ask(fake)
     fake.send_message(USER_ID, "/report")
     consent = await user.next_message()
     assert "Report an incident" in consent.text
@@ -294,11 +301,7 @@ async def test_cancel_and_ask_during_a_conversation_say_where_messages_go(
         fake: FakeTelegram, bot: BotProcess) -> None:
     # "/cancel" used to answer "There is nothing to cancel" while every message still went
     # to the volunteer, and "Ask a question" let the user type a question nobody searched.
-    await start_in(fake, ADMIN_ID, "en")
-    await new_user(fake)
-    user, staff = fake.chat(USER_ID), fake.chat(ADMIN_ID)
-    fake.send_message(USER_ID, "/ask")
-    await user.next_message()
+    user, staff = await ticket_opened_with_ask(fake)
 
     fake.send_message(USER_ID, "/cancel")
     notice = await user.next_message()
@@ -323,11 +326,7 @@ async def test_cancel_and_ask_during_a_conversation_say_where_messages_go(
 
 async def test_cancel_inside_a_report_still_cancels_the_report(fake: FakeTelegram,
                                                                bot: BotProcess) -> None:
-    await start_in(fake, ADMIN_ID, "en")
-    await new_user(fake)
-    user = fake.chat(USER_ID)
-    fake.send_message(USER_ID, "/ask")
-    await user.next_message()
+    user, _staff = await ticket_opened_with_ask(fake)
     fake.send_message(USER_ID, "/report")
     assert "Report an incident" in (await user.next_message()).text
     fake.send_message(USER_ID, "/cancel")

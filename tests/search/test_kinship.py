@@ -7,7 +7,7 @@ import pytest
 
 from bot.search import tfidf
 from bot.search.classifier import feature_ids, readings, topic_readings
-from bot.search.engine import SearchEngine
+from bot.search.engine import SearchEngine, SearchResult
 from bot.search.kinship import KIN, is_kin, neutral
 
 
@@ -103,16 +103,15 @@ def test_a_question_for_a_relative_gets_its_topic(real_engine: SearchEngine, que
     assert result.confident and result.hits[0].article_id == topic
 
 
-def test_a_fathers_registration_is_not_answered_with_children_travelling(
-        real_engine: SearchEngine) -> None:
-    # Before relatives were one word, "падарам" (my father) and "60 сола" (60 years old)
-    # made this a confident answer about children travelling.
-    result = real_engine.search("падарам 60 сола, ба ӯ регистрация лозим аст?")
+def assert_offered_but_not_as_children_travelling(result: SearchResult, topic: str) -> None:
     assert not (result.confident and result.hits[0].article_id == "entry.children")
-    assert "stay.registration" in [hit.article_id for hit in result.hits[:3]]
+    assert topic in [hit.article_id for hit in result.hits[:3]]
 
 
 @pytest.mark.parametrize(("query", "topic"), [
+    # Before relatives were one word, "падарам" (my father) and "60 сола" (60 years old)
+    # made this a confident answer about children travelling.
+    ("падарам 60 сола, ба ӯ регистрация лозим аст?", "stay.registration"),
     ("моему отцу нужен патент, ему 58 лет", "work.patent"),
     ("padaram 55 sola, ba u patent medihand?", "work.patent"),
     ("модарам 50 сола, ба Русия омадан мехоҳад, регистрация лозим?", "stay.registration"),
@@ -121,9 +120,7 @@ def test_an_adults_age_does_not_make_it_about_children(real_engine: SearchEngine
                                                         topic: str) -> None:
     # Each was answered directly with "Children travelling to Russia" while an age read
     # as a child's.
-    result = real_engine.search(query)
-    assert not (result.confident and result.hits[0].article_id == "entry.children")
-    assert topic in [hit.article_id for hit in result.hits[:3]]
+    assert_offered_but_not_as_children_travelling(real_engine.search(query), topic)
 
 
 def test_an_age_alone_is_still_searched(real_engine: SearchEngine) -> None:
@@ -141,9 +138,8 @@ def test_a_grandparent_coming_to_stay_is_not_children_travelling(
         real_engine: SearchEngine) -> None:
     # In the examples grandparents mostly take a grandchild to Russia: before they were
     # relatives like the others, this was answered directly with children travelling.
-    result = real_engine.search("can I bring my 70 year old grandmother to live with me")
-    assert not (result.confident and result.hits[0].article_id == "entry.children")
-    assert "entry.stay_limit" in [hit.article_id for hit in result.hits[:3]]
+    assert_offered_but_not_as_children_travelling(real_engine.search(
+        "can I bring my 70 year old grandmother to live with me"), "entry.stay_limit")
     result = real_engine.search("бибиям мехоҳад ба назди мо ба Маскав биёяд, чанд вақт "
                                 "мондан мумкин?")
     assert result.confident and result.hits[0].article_id == "entry.stay_limit"
