@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.kb.loader import load_knowledge_base
@@ -41,9 +42,9 @@ def seconds(values: list[float]) -> str:
             if values else "-")
 
 
-def timed(action: object) -> float:
+def timed(action: Callable[[], object]) -> float:
     started = time.perf_counter()
-    action()  # type: ignore[operator]
+    action()
     return time.perf_counter() - started
 
 

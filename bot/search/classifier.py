@@ -86,7 +86,8 @@ def readings(text: str) -> tuple[tuple[str, ...], ...]:
 @lru_cache(maxsize=256)
 def topic_readings(text: str) -> tuple[tuple[str, ...], ...]:
     """``readings`` as the article models read them: every word for a relative or friend
-    is one word (``kinship``), so that who is asked about does not pick the article."""
+    is one word and an adult's age is left out (``kinship``), so that who is asked about
+    does not pick the article."""
     return kinship.neutral_readings(readings(text))
 
 

@@ -12,7 +12,8 @@ a ``FeatureUnion``, ``sublinear_tf``, smooth idf): importing scikit-learn and sc
 96 MB of memory, these arrays take 2 MB, and on the same messages the two gave the same
 results (``benchmarks/calibrate_urgency.py``, BENCHMARKS.md). The pieces are hashed with
 ``bot.search.hashing``. The article machine (``bot.search.machine``) uses the same
-vectors, with relatives read as one word (``topic_counts``).
+vectors, read as ``topic_readings`` (relatives one word, adults' ages left out:
+``topic_counts``).
 
 Latin text is also read in its Cyrillic transliterations (``readings``), so that
 "derzhat" meets "держат".
